@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Runs the one test suite on Deno, Bun and Node 20 (via tsx), then prints a
+// single closing line `N passed, N failed` summed over the three runtimes.
+// A runtime whose summary cannot be read counts as one failure.
+//
+// Usage: node scripts/test.mjs [--only deno,bun,node] [test files or dirs...]
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+
+const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { only: { type: "string" } },
+});
+const runtimes = (values.only ?? "deno,bun,node").split(",");
+const targets = positionals.length > 0 ? positionals : ["test"];
+
+function testFiles(paths) {
+  const out = [];
+  const walk = (p) => {
+    if (statSync(p).isDirectory()) {
+      for (const e of readdirSync(p).sort()) walk(join(p, e));
+    } else if (p.endsWith(".test.ts")) out.push(relative(root, p));
+  };
+  for (const p of paths) walk(join(root, p));
+  return out;
+}
+
+/** Runs a command, echoing its output, and resolves with everything it printed. */
+function capture(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    });
+    let text = "";
+    const onData = (stream) => (d) => {
+      text += d.toString();
+      stream.write(d);
+    };
+    child.stdout.on("data", onData(process.stdout));
+    child.stderr.on("data", onData(process.stderr));
+    child.on("close", (code) => resolve({ code, text }));
+    child.on("error", (e) => resolve({ code: -1, text: String(e) }));
+  });
+}
+
+const last = (text, re) => {
+  const all = [...text.matchAll(re)];
+  return all.length ? all[all.length - 1] : null;
+};
+
+const files = testFiles(targets);
+const junitDir = mkdtempSync(join(tmpdir(), "securer-junit-"));
+const junitPath = join(junitDir, "deno.xml");
+const plans = {
+  deno: {
+    cmd: bin("deno"),
+    args: ["test", "-A", "--no-check", `--junit-path=${junitPath}`, ...files],
+    read() {
+      // Deno counts a node:test `describe` as a test and its `it`s as steps, so
+      // its closing line cannot tell leaves apart: count the JUnit leaves instead.
+      let xml;
+      try {
+        xml = readFileSync(junitPath, "utf8");
+      } catch {
+        return null;
+      }
+      const cases = [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>([\s\S]*?)<\/testcase>/g)]
+        .map((m) => ({ name: m[1], body: m[2] }));
+      const isParent = (c) => cases.some((o) => o.name.startsWith(`${c.name} &gt; `));
+      let passed = 0;
+      let failed = 0;
+      for (const c of cases) {
+        const bad = /<failure|<error/.test(c.body);
+        if (isParent(c)) {
+          const childFailed = cases.some((o) =>
+            o.name.startsWith(`${c.name} &gt; `) && /<failure|<error/.test(o.body)
+          );
+          if (bad && !childFailed) failed += 1;
+        } else if (bad) failed += 1;
+        else if (!/<skipped/.test(c.body)) passed += 1;
+      }
+      return { passed, failed };
+    },
+  },
+  bun: {
+    cmd: bin("bun"),
+    args: ["test", "--timeout", "120000", ...files.map((f) => `./${f}`)],
+    read(text) {
+      const p = last(text, /^\s*(\d+) pass$/gm);
+      const f = last(text, /^\s*(\d+) fail$/gm);
+      return p && f ? { passed: Number(p[1]), failed: Number(f[1]) } : null;
+    },
+  },
+  node: {
+    cmd: process.execPath,
+    args: ["--import", "tsx", "--test", "--test-concurrency=1", ...files],
+    read(text) {
+      const p = last(text, /^# pass (\d+)$/gm);
+      const f = last(text, /^# fail (\d+)$/gm);
+      return p && f ? { passed: Number(p[1]), failed: Number(f[1]) } : null;
+    },
+  },
+};
+
+let passed = 0;
+let failed = 0;
+const lines = [];
+for (const name of runtimes) {
+  const plan = plans[name];
+  if (!plan) throw new Error(`Cannot run tests: unknown runtime "${name}"`);
+  process.stdout.write(`\n=== ${name} ===\n`);
+  const { code, text } = await capture(plan.cmd, plan.args);
+  const counts = plan.read(text);
+  if (name === "deno") rmSync(junitDir, { recursive: true, force: true });
+  if (counts === null) {
+    lines.push(`${name}: no summary found (exit code ${code}); counted as 1 failure`);
+    failed += 1;
+    continue;
+  }
+  if (code !== 0 && counts.failed === 0) {
+    lines.push(`${name}: exit code ${code} with no failed test; counted as 1 failure`);
+    counts.failed = 1;
+  }
+  lines.push(`${name}: ${counts.passed} passed, ${counts.failed} failed`);
+  passed += counts.passed;
+  failed += counts.failed;
+}
+process.stdout.write(`\n${lines.join("\n")}\n${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);
