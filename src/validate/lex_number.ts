@@ -1,0 +1,102 @@
+/**
+ * Numeric constants as R's `NumericValue()` (gram.y, R 4.2) reads them:
+ * decimals, exponents, hexadecimal with optional binary exponent (`0x1p3`,
+ * `0x1.8p3`; a hex fraction needs the exponent), and the `L` and `i`
+ * suffixes. A malformed constant is R's ERROR token ("unexpected input").
+ * Like R, the characters read before giving up stay consumed.
+ *
+ * @module
+ */
+import { isDigit } from "./char_class.ts";
+import { plainError } from "./parse_error.ts";
+import type { SourceReader } from "./reader.ts";
+import { T, type TokenKind } from "./tokens.ts";
+
+/** Size of R's `yytext` buffer (`MAXELTSIZE`); longer tokens overflow it. */
+export const YYTEXT_SIZE = 8192;
+
+/** Result of reading a number: the token kind and the text R kept. */
+export interface LexedNumber {
+  /** `NUM_CONST`, or `ERROR` for a malformed constant. */
+  readonly kind: TokenKind;
+  /** The characters of the constant including any `L` or `i` suffix. */
+  readonly text: string;
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** Reads the rest of a number whose first character `first` was just read. */
+export function lexNumber(r: SourceReader, first: number): LexedNumber {
+  const start = r.pos - 1;
+  let seendot = first === 46;
+  let seenexp = false;
+  let last = first;
+  let count = 1;
+  let c: number;
+  const error = (): LexedNumber => ({ kind: T.ERROR, text: r.src.slice(start, r.pos) });
+  for (;;) {
+    c = r.getc();
+    if (!(isDigit(c) || c === 46 || c === 101 || c === 69 || c === 120 || c === 88 || c === 76)) {
+      break;
+    }
+    count++;
+    if (c === 76) break; // 'L' ends the number
+    if (c === 120 || c === 88) {
+      if (count > 2 || last !== 48) break; // "0x" must come first
+      let nd = 0;
+      for (;;) {
+        c = r.getc();
+        if (!(isHex(c) || c === 46)) break;
+        if (c === 46) {
+          if (seendot) return error();
+          seendot = true;
+        }
+        nd++;
+      }
+      if (nd === 0) return error();
+      if (c === 112 || c === 80) {
+        seenexp = true;
+        c = r.getc();
+        if (!isDigit(c) && c !== 43 && c !== 45) return error();
+        if (c === 43 || c === 45) c = r.getc();
+        let ne = 0;
+        while (isDigit(c)) {
+          c = r.getc();
+          ne++;
+        }
+        if (ne === 0) return error();
+      }
+      if (seendot && !seenexp) return error();
+      break;
+    }
+    if (c === 101 || c === 69) {
+      if (seenexp) break;
+      seenexp = true;
+      seendot = true; // R marks "seen" so no '.' may follow the exponent
+      c = r.getc();
+      if (!isDigit(c) && c !== 43 && c !== 45) return error();
+      if (c === 43 || c === 45) {
+        c = r.getc();
+        if (!isDigit(c)) return error();
+      }
+    }
+    if (c === 46) {
+      if (seendot) break;
+      seendot = true;
+    }
+    last = c;
+  }
+  // R keeps a trailing 'L' or 'i' and gives back any other character, but
+  // only after storing the text, so an overflow is reported on the line of
+  // the character that ended the number.
+  const lineAfter = r.line;
+  if (c !== 76 && c !== 105) r.ungetc();
+  const text = r.src.slice(start, r.pos);
+  if (text.length >= YYTEXT_SIZE - 1) {
+    const line = text.length > YYTEXT_SIZE - 1 ? r.line : lineAfter;
+    throw plainError("limit", `input buffer overflow at line ${line}`, line, r.col);
+  }
+  return { kind: T.NUM_CONST, text };
+}

@@ -1,0 +1,513 @@
+/**
+ * R's grammar (gram.y, R 4.2) as a precedence-climbing parser that stops
+ * at the same token as R's LALR(1) parser and raises R's grammar-action
+ * errors at the same moments.
+ *
+ * How it maps onto gram.y:
+ * - three expression levels: `expr` (all binary operators),
+ *   `expr_or_help` (adds binary `?`; call arguments, conditions, default
+ *   values) and `expr_or_assign_or_help` (adds `=`; top level, `{}`, `()`,
+ *   bodies of `function`, `if`, `for`, `while`, `repeat`, unary `?`);
+ * - bison resolves shift/reduce conflicts by comparing the rule being
+ *   reduced with the look-ahead token; each sub-parse gets the precedence
+ *   of the rule it completes (`if` 3, `else` 4, `function`/loops 2, `?` 1,
+ *   `=` 6) and extends only over tokens that bind tighter. Comparison
+ *   operators are non-associative: `a == b == c` fails at the second `==`;
+ * - tokens are read only when bison would need its look-ahead, and the
+ *   actions that steer the lexer (skip newlines after a condition, after
+ *   formals and after `,` in arguments; stop skipping after `}`) run at
+ *   the same points.
+ *
+ * @module
+ */
+import type { RArg, RCall, RNode, RParam, RProgram } from "./ast.ts";
+import { checkName } from "./lex_string.ts";
+import { Lexer } from "./lexer.ts";
+import { type ParseAbort, plainError, syntaxError } from "./parse_error.ts";
+import { buildPipe, findPlaceholder } from "./pipe.ts";
+import { T, type Token, type TokenKind, unexpectedMessage } from "./tokens.ts";
+
+const LEFT = 0;
+const RIGHT = 1;
+const NONASSOC = 2;
+
+/** Precedence of binary and postfix tokens (gram.y's `%left`/`%right` order); 0 = not one. */
+const PREC: readonly number[] = (() => {
+  const p: number[] = [];
+  p[T.LEFT_ASSIGN] = 5;
+  p[T.RIGHT_ASSIGN] = 7;
+  p[T.TILDE] = 8;
+  p[T.OR] = p[T.OR2] = 9;
+  p[T.AND] = p[T.AND2] = 10;
+  p[T.GT] =
+    p[T.GE] =
+    p[T.LT] =
+    p[T.LE] =
+    p[T.EQ] =
+    p[T.NE] =
+      12;
+  p[T.PLUS] = p[T.MINUS] = 13;
+  p[T.STAR] = p[T.SLASH] = 14;
+  p[T.SPECIAL] = p[T.PIPE] = 15;
+  p[T.PIPEBIND] = 16;
+  p[T.COLON] = 17;
+  p[T.CARET] = 19;
+  p[T.DOLLAR] = p[T.AT] = 20;
+  p[T.LPAREN] = p[T.LBRACKET] = p[T.LBB] = 22;
+  return Object.freeze(p);
+})();
+
+/** Associativity of each precedence level. */
+const ASSOC: readonly number[] = (() => {
+  const a: number[] = [];
+  a[5] = RIGHT;
+  a[12] = NONASSOC;
+  a[19] = RIGHT;
+  a[22] = NONASSOC;
+  return Object.freeze(a);
+})();
+
+/** Rule precedences used when a sub-parse ends a rule. */
+const P_NONE = 0; // no competing reduction: extend over everything
+const P_HELP = 1; // '?'
+const P_LOW = 2; // function, \(x), for, while, repeat
+const P_IF = 3;
+const P_ELSE = 4;
+const P_EQ_ASSIGN = 6;
+const P_TILDE = 8;
+const P_UNOT = 11;
+const P_UMINUS = 18;
+
+/** Bison's stack limit (`YYMAXDEPTH`): deeper nesting makes R give up. */
+const MAX_DEPTH = 10000;
+
+/** Source of the binary operator names R uses for each token kind. */
+function opName(t: Token): string {
+  switch (t.kind) {
+    case T.RIGHT_ASSIGN:
+      return t.text === "->>" ? "<<-" : "<-";
+    case T.CARET:
+      return "^";
+    default:
+      return t.text;
+  }
+}
+
+/** Parses R source text into an {@link RProgram}, throwing {@link ParseAbort} on error. */
+export class Parser {
+  private readonly lexer: Lexer;
+  private la: Token | null = null;
+  private depth = 0;
+
+  /** Prepares to parse `code` as `parse(text = code)`. */
+  constructor(code: string) {
+    this.lexer = new Lexer(code);
+  }
+
+  /** Parses every top-level expression. */
+  parseProgram(): RProgram {
+    const exprs: RNode[] = [];
+    for (;;) {
+      this.lexer.reset();
+      const t = this.next();
+      if (t.kind === T.END) break;
+      if (t.kind === T.NEWLINE) continue;
+      const e = this.eoah(t, P_NONE);
+      const end = this.next();
+      if (end.kind !== T.NEWLINE && end.kind !== T.SEMI) throw this.unexpected(end);
+      const ph = findPlaceholder(e);
+      if (ph) throw plainError("semantic", "invalid use of pipe placeholder", ph.line, ph.col);
+      exprs.push(e);
+    }
+    return { exprs };
+  }
+
+  // ---- tokens -------------------------------------------------------------
+
+  private peek(): Token {
+    return this.la ??= this.lexer.next();
+  }
+
+  private next(): Token {
+    const t = this.peek();
+    this.la = null;
+    return t;
+  }
+
+  private expect(kind: TokenKind): Token {
+    const t = this.next();
+    if (t.kind !== kind) throw this.unexpected(t);
+    return t;
+  }
+
+  private unexpected(t: Token): ParseAbort {
+    const lx = this.lexer;
+    return syntaxError(lx.reader, lx.filename, unexpectedMessage(t.kind), t.line, t.col);
+  }
+
+  private enter(t: Token): void {
+    if (++this.depth >= MAX_DEPTH / 2) {
+      throw plainError("limit", "out of memory while parsing", t.line, t.col);
+    }
+  }
+
+  // ---- expression levels --------------------------------------------------
+
+  /** `expr_or_assign_or_help` starting with the consumed token `t`, ending a rule of precedence `p`. */
+  private eoah(t: Token, p: number): RNode {
+    let left = this.expr(t, P_NONE);
+    for (;;) {
+      const k = this.peek().kind;
+      if (k === T.EQ_ASSIGN) { // '=' binds tighter than every rule that ends here
+        const op = this.next();
+        this.enter(op);
+        const rhs = this.eoah(this.next(), P_EQ_ASSIGN);
+        this.depth--;
+        left = binary("=", left, rhs);
+      } else if (k === T.QUESTION && p === P_NONE) {
+        const op = this.next();
+        this.enter(op);
+        const rhs = this.eoah(this.next(), P_HELP);
+        this.depth--;
+        left = binary("?", left, rhs);
+      } else return left;
+    }
+  }
+
+  /** `expr_or_help` starting with `t`; `p` is P_NONE or P_HELP. */
+  private eoh(t: Token, p: number): RNode {
+    let left = this.expr(t, P_NONE);
+    while (p === P_NONE && this.peek().kind === T.QUESTION) {
+      const op = this.next();
+      this.enter(op);
+      const rhs = this.eoh(this.next(), P_HELP);
+      this.depth--;
+      left = binary("?", left, rhs);
+    }
+    return left;
+  }
+
+  /** `expr` starting with `t`, as the last part of a rule of precedence `p`. */
+  private expr(t: Token, p: number): RNode {
+    this.enter(t);
+    let left = this.primary(t);
+    for (;;) {
+      const op = this.peek();
+      const q = PREC[op.kind];
+      if (!q || q < p) break;
+      if (q === p) {
+        const assoc = ASSOC[q] ?? LEFT;
+        if (assoc === LEFT) break;
+        if (assoc === NONASSOC) throw this.unexpected(op);
+      }
+      this.next();
+      left = this.infix(left, op, q);
+    }
+    this.depth--;
+    return left;
+  }
+
+  private infix(left: RNode, op: Token, q: number): RNode {
+    switch (op.kind) {
+      case T.LPAREN:
+        return this.funcall(left, this.sublist(T.RPAREN));
+      case T.LBRACKET:
+        return call(sym("[", op), [arg(left), ...this.sublist(T.RBRACKET)], "index", left);
+      case T.LBB: {
+        const args = this.sublist(T.RBRACKET);
+        this.expect(T.RBRACKET);
+        return call(sym("[[", op), [arg(left), ...args], "index", left);
+      }
+      case T.DOLLAR:
+      case T.AT: {
+        const t = this.next();
+        if (t.kind !== T.SYMBOL && t.kind !== T.STR_CONST) throw this.unexpected(t);
+        return binary(op.text, left, this.leaf(t));
+      }
+    }
+    const rhs = this.expr(this.next(), q);
+    switch (op.kind) {
+      case T.PIPE:
+        return buildPipe(left, rhs);
+      case T.PIPEBIND:
+        throw plainError(
+          "semantic",
+          "'=>' is disabled; set '_R_USE_PIPEBIND_' envvar to a true value to enable it",
+          op.line,
+          op.col,
+        );
+      case T.RIGHT_ASSIGN:
+        return binary(opName(op), rhs, left, left);
+    }
+    return binary(opName(op), left, rhs);
+  }
+
+  /** R's `xxfuncall`: a string in call position becomes a name; `f()` has no arguments. */
+  private funcall(fn: RNode, args: RArg[]): RCall {
+    if (fn.type === "str") {
+      checkName(fn.value, new TextEncoder().encode(fn.value).length, fn.line, fn.col);
+      fn = { type: "sym", name: fn.value, quoted: true, line: fn.line, col: fn.col };
+    }
+    if (args.length === 1 && args[0].value === null && args[0].name === null) args = [];
+    return call(fn, args, "call", fn);
+  }
+
+  // ---- primaries ----------------------------------------------------------
+
+  private leaf(t: Token): RNode {
+    const { line, col } = t;
+    switch (t.kind) {
+      case T.STR_CONST:
+        return { type: "str", value: t.text, line, col };
+      case T.SYMBOL:
+        return {
+          type: "sym",
+          name: t.text,
+          quoted: this.lexer.reader.src[t.start] === "`",
+          line,
+          col,
+        };
+      case T.NUM_CONST:
+        return { type: "num", text: t.text, line, col };
+      case T.NULL_CONST:
+        return { type: "null", line, col };
+      case T.PLACEHOLDER:
+        return { type: "placeholder", line, col };
+    }
+    throw this.unexpected(t);
+  }
+
+  private primary(t: Token): RNode {
+    switch (t.kind) {
+      case T.SYMBOL:
+      case T.STR_CONST: {
+        const k = this.peek().kind;
+        if (k !== T.NS_GET && k !== T.NS_GET_INT) return this.leaf(t);
+        const op = this.next();
+        const name = this.next();
+        if (name.kind !== T.SYMBOL && name.kind !== T.STR_CONST) throw this.unexpected(name);
+        return binary(op.text, this.leaf(t), this.leaf(name));
+      }
+      case T.NUM_CONST:
+      case T.NULL_CONST:
+      case T.PLACEHOLDER:
+        return this.leaf(t);
+      case T.LBRACE:
+        return this.braces(t);
+      case T.LPAREN: {
+        const inner = this.eoah(this.next(), P_NONE);
+        this.expect(T.RPAREN);
+        return call(sym("(", t), [arg(inner)], "paren", t);
+      }
+      case T.MINUS:
+      case T.PLUS:
+        return call(sym(t.text, t), [arg(this.expr(this.next(), P_UMINUS))], "unary", t);
+      case T.BANG:
+        return call(sym("!", t), [arg(this.expr(this.next(), P_UNOT))], "unary", t);
+      case T.TILDE:
+        return call(sym("~", t), [arg(this.expr(this.next(), P_TILDE))], "unary", t);
+      case T.QUESTION:
+        return call(sym("?", t), [arg(this.eoah(this.next(), P_HELP))], "unary", t);
+      case T.FUNCTION:
+      case T.BACKSLASH:
+        return this.functionDef(t);
+      case T.IF:
+        return this.ifExpr(t);
+      case T.FOR:
+        return this.forExpr(t);
+      case T.WHILE: {
+        const cond = this.condition();
+        return keyword("while", t, [cond, this.eoah(this.next(), P_LOW)]);
+      }
+      case T.REPEAT:
+        return keyword("repeat", t, [this.eoah(this.next(), P_LOW)]);
+      case T.NEXT:
+      case T.BREAK:
+        return keyword(t.text, t, []);
+    }
+    throw this.unexpected(t);
+  }
+
+  /** `'{' exprlist '}'`; R's action stops skipping newlines after the `}`. */
+  private braces(open: Token): RNode {
+    const items: RArg[] = [];
+    for (;;) {
+      const t = this.next();
+      if (t.kind === T.RBRACE) break;
+      if (t.kind === T.SEMI || t.kind === T.NEWLINE) continue;
+      items.push(arg(this.eoah(t, P_NONE)));
+      const k = this.peek().kind;
+      if (k !== T.RBRACE && k !== T.SEMI && k !== T.NEWLINE) throw this.unexpected(this.next());
+    }
+    this.lexer.eatLines = false;
+    return call(sym("{", open), items, "brace", open);
+  }
+
+  /** `'(' expr_or_help ')'` of `if` and `while`; newlines after it are skipped. */
+  private condition(): RNode {
+    this.expect(T.LPAREN);
+    const cond = this.eoh(this.next(), P_NONE);
+    this.expect(T.RPAREN);
+    this.lexer.eatLines = true;
+    return cond;
+  }
+
+  private ifExpr(t: Token): RNode {
+    const cond = this.condition();
+    const body = this.eoah(this.next(), P_IF);
+    if (this.peek().kind !== T.ELSE) return keyword("if", t, [cond, body]);
+    this.next();
+    return keyword("if", t, [cond, body, this.eoah(this.next(), P_ELSE)]);
+  }
+
+  private forExpr(t: Token): RNode {
+    this.expect(T.LPAREN);
+    const v = this.expect(T.SYMBOL);
+    this.expect(T.IN);
+    const seq = this.eoh(this.next(), P_NONE);
+    this.expect(T.RPAREN);
+    this.lexer.eatLines = true;
+    return keyword("for", t, [this.leaf(v), seq, this.eoah(this.next(), P_LOW)]);
+  }
+
+  private functionDef(t: Token): RNode {
+    this.expect(T.LPAREN);
+    const params = this.formals();
+    this.expect(T.RPAREN);
+    this.lexer.eatLines = true; // the empty rule `cr`
+    const body = this.eoah(this.next(), P_LOW);
+    return {
+      type: "function",
+      params,
+      body,
+      lambda: t.kind === T.BACKSLASH,
+      line: t.line,
+      col: t.col,
+    };
+  }
+
+  /** `formlist`, checking repeated names as R's `xxaddformal` does. */
+  private formals(): RParam[] {
+    const params: RParam[] = [];
+    let empty = true;
+    if (this.peek().kind === T.SYMBOL) {
+      params.push(this.formal(this.next()));
+      empty = false;
+    }
+    while (this.peek().kind === T.COMMA) {
+      this.next();
+      const name = this.expect(T.SYMBOL);
+      const p = this.formal(name);
+      if (params.some((q) => q.name === p.name)) {
+        throw plainError(
+          "semantic",
+          `repeated formal argument '${p.name}' on line ${name.line}`,
+          name.line,
+          name.col,
+        );
+      }
+      if (empty) throw plainError("semantic", "bad value", name.line, name.col);
+      params.push(p);
+    }
+    return params;
+  }
+
+  private formal(name: Token): RParam {
+    let dflt: RNode | null = null;
+    if (this.peek().kind === T.EQ_ASSIGN) {
+      this.next();
+      dflt = this.eoh(this.next(), P_NONE);
+    }
+    return { name: name.text, default: dflt, line: name.line, col: name.col };
+  }
+
+  /** `sublist` up to `close`; after each `,` newlines are skipped (the rule `cr`). */
+  private sublist(close: TokenKind): RArg[] {
+    const args: RArg[] = [];
+    for (;;) {
+      args.push(this.sub());
+      if (this.peek().kind !== T.COMMA) break;
+      this.next();
+      this.lexer.eatLines = true;
+    }
+    this.expect(close);
+    return args;
+  }
+
+  /** One argument: empty, `expr_or_help`, or `name =` with an optional value. */
+  private sub(): RArg {
+    const t = this.peek();
+    const k = t.kind;
+    if (k === T.SYMBOL || k === T.STR_CONST || k === T.NULL_CONST) {
+      this.next();
+      if (this.peek().kind !== T.EQ_ASSIGN) return arg(this.eohRest(t));
+      this.next();
+      const value = startsExpr(this.peek().kind) ? this.eoh(this.next(), P_NONE) : null;
+      const name = k === T.NULL_CONST ? "NULL" : t.text;
+      if (k === T.STR_CONST) {
+        checkName(name, new TextEncoder().encode(name).length, t.line, t.col);
+      }
+      return { name, value };
+    }
+    if (!startsExpr(k)) return { name: null, value: null };
+    return arg(this.eoh(this.next(), P_NONE));
+  }
+
+  /** `expr_or_help` whose first token `t` was consumed and its look-ahead read. */
+  private eohRest(t: Token): RNode {
+    return this.eoh(t, P_NONE);
+  }
+}
+
+/** Whether a token can start an expression. */
+function startsExpr(k: TokenKind): boolean {
+  switch (k) {
+    case T.NUM_CONST:
+    case T.STR_CONST:
+    case T.NULL_CONST:
+    case T.PLACEHOLDER:
+    case T.SYMBOL:
+    case T.LBRACE:
+    case T.LPAREN:
+    case T.MINUS:
+    case T.PLUS:
+    case T.BANG:
+    case T.TILDE:
+    case T.QUESTION:
+    case T.FUNCTION:
+    case T.BACKSLASH:
+    case T.IF:
+    case T.FOR:
+    case T.WHILE:
+    case T.REPEAT:
+    case T.NEXT:
+    case T.BREAK:
+      return true;
+  }
+  return false;
+}
+
+function sym(name: string, at: { line: number; col: number }): RNode {
+  return { type: "sym", name, quoted: false, line: at.line, col: at.col };
+}
+
+function arg(value: RNode): RArg {
+  return { name: null, value };
+}
+
+function call(
+  fn: RNode,
+  args: RArg[],
+  syntax: RCall["syntax"],
+  at: { line: number; col: number },
+): RCall {
+  return { type: "call", fn, args, syntax, line: at.line, col: at.col };
+}
+
+function binary(op: string, a: RNode, b: RNode, at: RNode = a): RCall {
+  return call(sym(op, at), [arg(a), arg(b)], "binary", at);
+}
+
+function keyword(name: string, t: Token, parts: RNode[]): RCall {
+  return call(sym(name, t), parts.map(arg), "keyword", t);
+}

@@ -1,0 +1,160 @@
+/**
+ * The native pipe as R 4.2's grammar action `xxpipe()` builds it, with its
+ * checks, and the placeholder rules:
+ *
+ * - the right-hand side must be a call (`x |> f` is an error), and not a
+ *   call to a syntactically special function (`if`, `function`, `+`, `[`,
+ *   `$`, `(`, `::` ...);
+ * - `x |> f(y = _)` puts `x` where the placeholder `_` is; `_` must be a
+ *   named argument of that call, appear there once, and not in the called
+ *   function itself;
+ * - any `_` left anywhere in a finished top-level expression (except inside
+ *   a function's default values, which R does not look into) is an error.
+ *
+ * @module
+ */
+import type { RArg, RNode, RPlaceholder } from "./ast.ts";
+import { plainError } from "./parse_error.ts";
+
+/** Functions R refuses as the right-hand side of a pipe (`IS_SPECIAL_SYMBOL` in R 4.2). */
+const SPECIAL_SYMBOLS: ReadonlySet<string> = new Set([
+  "if",
+  "while",
+  "repeat",
+  "for",
+  "break",
+  "next",
+  "return",
+  "function",
+  "(",
+  "{",
+  "+",
+  "-",
+  "*",
+  "/",
+  "^",
+  "%%",
+  "%/%",
+  "%*%",
+  ":",
+  "::",
+  ":::",
+  "?",
+  "|>",
+  "~",
+  "@",
+  "==",
+  "!=",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "&",
+  "|",
+  "&&",
+  "||",
+  "!",
+  "<-",
+  "<<-",
+  "=",
+  "$",
+  "[",
+  "[[",
+  "$<-",
+  "[<-",
+  "[[<-",
+]);
+
+/** The first placeholder R's `checkForPlaceholder()` finds in `node`, or null. */
+export function findPlaceholder(node: RNode): RPlaceholder | null {
+  switch (node.type) {
+    case "placeholder":
+      return node;
+    case "call": {
+      const inFn = findPlaceholder(node.fn);
+      if (inFn) return inFn;
+      for (const a of node.args) {
+        const found = a.value === null ? null : findPlaceholder(a.value);
+        if (found) return found;
+      }
+      return null;
+    }
+    case "function":
+      return findPlaceholder(node.body);
+    default:
+      return null;
+  }
+}
+
+function semantic(message: string, at: { line: number; col: number }) {
+  return plainError("semantic", message, at.line, at.col);
+}
+
+/** Builds `lhs |> rhs` as R does, or throws R's error. */
+export function buildPipe(lhs: RNode, rhs: RNode): RNode {
+  if (rhs.type === "function") {
+    // R sees the call `function`(formals, body, NULL).
+    if (rhs.body.type === "placeholder") {
+      throw semantic("pipe placeholder can only be used as a named argument", rhs.body);
+    }
+    throw semantic("function 'function' not supported in RHS call of a pipe", rhs);
+  }
+  if (rhs.type !== "call") {
+    throw semantic("The pipe operator requires a function call as RHS", rhs);
+  }
+  const fn = rhs.fn;
+  if (fn.type === "sym" && fn.name === "=>") return pipeBind(lhs, rhs.args, rhs);
+  const inFn = findPlaceholder(fn);
+  if (inFn) throw semantic("pipe placeholder cannot be used in the RHS function", inFn);
+  const args = rhs.args;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === null || v.type !== "placeholder") continue;
+    if (args[i].name === null) {
+      throw semantic("pipe placeholder can only be used as a named argument", v);
+    }
+    for (let j = i + 1; j < args.length; j++) {
+      const w = args[j].value;
+      if (w !== null && w.type === "placeholder") {
+        throw semantic("pipe placeholder may only appear once", w);
+      }
+    }
+    const replaced = args.slice();
+    replaced[i] = { name: args[i].name, value: lhs };
+    return { ...rhs, args: replaced, syntax: "pipe" };
+  }
+  if (fn.type === "sym" && SPECIAL_SYMBOLS.has(fn.name)) {
+    throw semantic(`function '${fn.name}' not supported in RHS call of a pipe`, rhs);
+  }
+  return { ...rhs, args: [{ name: null, value: lhs }, ...args], syntax: "pipe" };
+}
+
+/** `x |> \`=>\`(y, body)`: R turns it into `(function(y) body)(x)`. */
+function pipeBind(lhs: RNode, args: readonly RArg[], at: RNode): RNode {
+  const first = args.length > 0 ? args[0].value : undefined;
+  if (first === undefined || (first !== null && first.type !== "sym")) {
+    throw semantic("RHS variable must be a symbol", at);
+  }
+  const second = args.length > 1 ? args[1].value : null;
+  const body: RNode = second ?? { type: "null", line: at.line, col: at.col };
+  return {
+    type: "call",
+    fn: {
+      type: "function",
+      params: [{
+        name: first === null ? "" : first.name,
+        default: null,
+        line: at.line,
+        col: at.col,
+      }],
+      body,
+      lambda: false,
+      line: at.line,
+      col: at.col,
+    },
+    args: [{ name: null, value: lhs }],
+    syntax: "pipe",
+    line: at.line,
+    col: at.col,
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Token kinds of R's lexer (gram.y, R 4.2) and the words R's `yyerror()`
+ * uses for them in "unexpected ..." messages.
+ *
+ * @module
+ */
+
+/** Token kinds, numbered for fast table lookups. */
+export const T = {
+  END: 0,
+  ERROR: 1,
+  UNDEFINED: 2,
+  INCOMPLETE_STRING: 3,
+  STR_CONST: 4,
+  NUM_CONST: 5,
+  NULL_CONST: 6,
+  SYMBOL: 7,
+  PLACEHOLDER: 8,
+  FUNCTION: 9,
+  LEFT_ASSIGN: 10,
+  EQ_ASSIGN: 11,
+  RIGHT_ASSIGN: 12,
+  LBB: 13,
+  FOR: 14,
+  IN: 15,
+  IF: 16,
+  ELSE: 17,
+  WHILE: 18,
+  NEXT: 19,
+  BREAK: 20,
+  REPEAT: 21,
+  GT: 22,
+  GE: 23,
+  LT: 24,
+  LE: 25,
+  EQ: 26,
+  NE: 27,
+  AND: 28,
+  OR: 29,
+  AND2: 30,
+  OR2: 31,
+  NS_GET: 32,
+  NS_GET_INT: 33,
+  PIPE: 34,
+  PIPEBIND: 35,
+  SPECIAL: 36,
+  NEWLINE: 37,
+  SEMI: 38,
+  COMMA: 39,
+  LPAREN: 40,
+  RPAREN: 41,
+  LBRACE: 42,
+  RBRACE: 43,
+  LBRACKET: 44,
+  RBRACKET: 45,
+  QUESTION: 46,
+  TILDE: 47,
+  PLUS: 48,
+  MINUS: 49,
+  STAR: 50,
+  SLASH: 51,
+  CARET: 52,
+  DOLLAR: 53,
+  AT: 54,
+  BANG: 55,
+  COLON: 56,
+  BACKSLASH: 57,
+} as const;
+
+/** One of the values of {@link T}. */
+export type TokenKind = typeof T[keyof typeof T];
+
+/** A token with the position R's lexer records for it (`yylloc.first_*`). */
+export interface Token {
+  /** What kind of token this is. */
+  readonly kind: TokenKind;
+  /** Line of the token's first character (1-based; `#line` directives apply). */
+  readonly line: number;
+  /** Column of the token's first character as R counts it (characters, tabs to multiples of 8). */
+  readonly col: number;
+  /** Index in the source string where the token starts. */
+  readonly start: number;
+  /**
+   * Symbol name, decoded string value, number text or operator spelling
+   * (`"<-"`, `"->>"`, `"%in%"`, `"**"`); empty for punctuation.
+   */
+  readonly text: string;
+}
+
+const NAMES: readonly string[] = (() => {
+  const n: string[] = [];
+  n[T.END] = "end of input";
+  n[T.ERROR] = "input";
+  n[T.UNDEFINED] = "input";
+  n[T.INCOMPLETE_STRING] = "INCOMPLETE_STRING";
+  n[T.STR_CONST] = "string constant";
+  n[T.NUM_CONST] = "numeric constant";
+  n[T.NULL_CONST] = "'NULL'";
+  n[T.SYMBOL] = "symbol";
+  n[T.PLACEHOLDER] = "input";
+  n[T.FUNCTION] = "'function'";
+  n[T.LEFT_ASSIGN] = "assignment";
+  n[T.EQ_ASSIGN] = "'='";
+  n[T.RIGHT_ASSIGN] = "'->'";
+  n[T.LBB] = "'[['";
+  n[T.FOR] = "'for'";
+  n[T.IN] = "'in'";
+  n[T.IF] = "'if'";
+  n[T.ELSE] = "'else'";
+  n[T.WHILE] = "'while'";
+  n[T.NEXT] = "'next'";
+  n[T.BREAK] = "'break'";
+  n[T.REPEAT] = "'repeat'";
+  n[T.GT] = "'>'";
+  n[T.GE] = "'>='";
+  n[T.LT] = "'<'";
+  n[T.LE] = "'<='";
+  n[T.EQ] = "'=='";
+  n[T.NE] = "'!='";
+  n[T.AND] = "'&'";
+  n[T.OR] = "'|'";
+  n[T.AND2] = "'&&'";
+  n[T.OR2] = "'||'";
+  n[T.NS_GET] = "'::'";
+  n[T.NS_GET_INT] = "':::'";
+  n[T.PIPE] = "'|>'";
+  n[T.PIPEBIND] = "'=>'";
+  n[T.SPECIAL] = "SPECIAL";
+  n[T.NEWLINE] = "end of line";
+  n[T.SEMI] = "';'";
+  n[T.COMMA] = "','";
+  n[T.LPAREN] = "'('";
+  n[T.RPAREN] = "')'";
+  n[T.LBRACE] = "'{'";
+  n[T.RBRACE] = "'}'";
+  n[T.LBRACKET] = "'['";
+  n[T.RBRACKET] = "']'";
+  n[T.QUESTION] = "'?'";
+  n[T.TILDE] = "'~'";
+  n[T.PLUS] = "'+'";
+  n[T.MINUS] = "'-'";
+  n[T.STAR] = "'*'";
+  n[T.SLASH] = "'/'";
+  n[T.CARET] = "'^'";
+  n[T.DOLLAR] = "'$'";
+  n[T.AT] = "'@'";
+  n[T.BANG] = "'!'";
+  n[T.COLON] = "':'";
+  n[T.BACKSLASH] = "'\\\\'";
+  return Object.freeze(n);
+})();
+
+/** R's wording for an unexpected token: `"unexpected symbol"`, `"unexpected '{'"`. */
+export function unexpectedMessage(kind: TokenKind): string {
+  return `unexpected ${NAMES[kind]}`;
+}
+
+/** Keywords and the token kinds R's `KeywordLookup()` gives them. */
+export const KEYWORDS: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
+  ["NULL", T.NULL_CONST],
+  ["NA", T.NUM_CONST],
+  ["TRUE", T.NUM_CONST],
+  ["FALSE", T.NUM_CONST],
+  ["Inf", T.NUM_CONST],
+  ["NaN", T.NUM_CONST],
+  ["NA_integer_", T.NUM_CONST],
+  ["NA_real_", T.NUM_CONST],
+  ["NA_character_", T.NUM_CONST],
+  ["NA_complex_", T.NUM_CONST],
+  ["function", T.FUNCTION],
+  ["while", T.WHILE],
+  ["repeat", T.REPEAT],
+  ["for", T.FOR],
+  ["if", T.IF],
+  ["in", T.IN],
+  ["else", T.ELSE],
+  ["next", T.NEXT],
+  ["break", T.BREAK],
+]);
