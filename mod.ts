@@ -1,0 +1,44 @@
+/**
+ * securer: let LLMs write R code that calls your functions — safely.
+ *
+ * R code runs in a child R process inside an operating-system sandbox, and calls
+ * *tools* (TypeScript functions of the host) over a private channel.
+ *
+ * @example
+ * ```ts
+ * import { executeR, securerTool } from "@securer/securer";
+ *
+ * const query_db = securerTool({
+ *   name: "query_db",
+ *   description: "Rows of one of R's datasets",
+ *   args: { table: "character", limit: "numeric" },
+ *   fn: ({ table, limit }) => [{ mpg: 21 }, { mpg: 22.8 }].slice(0, limit),
+ * });
+ * const r = await executeR('d <- query_db("mtcars", 2)\nmean(d$mpg)', { tools: [query_db] });
+ * console.log(r.value); // 21.9
+ * ```
+ *
+ * @module
+ */
+export { SecureSession } from "./src/secure_session.ts";
+export { executeR, type ExecuteROptions } from "./src/execute_r.ts";
+export {
+  type ArgSchema,
+  type ArgType,
+  securerTool,
+  type Tool,
+  type ToolArg,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolInfo,
+} from "./src/tool.ts";
+export type { ExecuteOptions, SessionOptions } from "./src/options.ts";
+export type { ExecuteResult, SessionInfo } from "./src/session.ts";
+export type { Limits } from "./src/limits.ts";
+export { DEFAULT_LIMITS } from "./src/limits.ts";
+export type { RTypeName } from "./src/values.ts";
+export type { Backend, Capabilities, ProbeResult } from "./src/backend.ts";
+export type { VerboseOption } from "./src/audit.ts";
+export { sanitizeErrorMessage } from "./src/sanitize.ts";
+export { validateCode, type ValidateResult } from "./src/validate_code.ts";
+export * from "./src/errors.ts";

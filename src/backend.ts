@@ -1,0 +1,85 @@
+/**
+ * The sandbox backend contract (SPEC §7). A backend is plain TypeScript — a name, a probe
+ * and a pure `wrap` — and never spawns anything itself: the core does.
+ *
+ * @module
+ */
+import type { Limits } from "./limits.ts";
+
+/** What a backend isolates. Callers can demand capabilities before running code. */
+export interface Capabilities {
+  /** Host files are hidden or read-only (only what R needs is visible). */
+  readonly filesystem: boolean;
+  /** The network is cut off. */
+  readonly network: boolean;
+  /** Host processes are invisible and cannot be signalled. */
+  readonly processes: boolean;
+  /** The host's environment variables are not visible. */
+  readonly env: boolean;
+  /** The resource limits the backend enforces. */
+  readonly limits: readonly (keyof Limits)[];
+}
+
+/** A probe's answer: usable with these capabilities, or not, with the reason and a fix. */
+export type ProbeResult =
+  | { readonly ok: true; readonly capabilities: Capabilities }
+  | { readonly ok: false; readonly reason: string; readonly fix?: string };
+
+/** The command the core wants to run: R with its arguments and environment. */
+export interface LaunchCommand {
+  /** `argv[0]` is the absolute path of the R executable. */
+  readonly argv: readonly string[];
+  /** The complete environment for R (an allowlist; nothing else from the host). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** What the sandbox must allow, and the limits to apply. */
+export interface SandboxPolicy {
+  /** R's home directory (read-only). */
+  readonly rHome: string;
+  /** Other directories R must read: library paths, share and doc directories. */
+  readonly readPaths: readonly string[];
+  /** The session directory: the channel FIFOs and R's temp dir (read-write). */
+  readonly sessionDir: string;
+  /** R's HOME and TMPDIR, inside the session directory. */
+  readonly tmpDir: string;
+  /** Resource limits to enforce (may be empty). */
+  readonly limits: Limits;
+}
+
+/** A file the core writes into the session directory before spawning. */
+export interface BackendFile {
+  /** Absolute path, inside the session directory. */
+  readonly path: string;
+  /** The contents. */
+  readonly content: string;
+  /** File mode. @default 0o600 */
+  readonly mode?: number;
+}
+
+/** The wrapped command: what the core actually spawns. */
+export interface WrappedCommand {
+  /** The full argv (`argv[0]` absolute). Never a shell string. */
+  readonly argv: readonly string[];
+  /** The environment of the spawned process (the sandbox tool's, not R's). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Files to write before spawning (e.g. a profile). */
+  readonly files?: readonly BackendFile[];
+}
+
+/** A sandbox backend. */
+export interface Backend {
+  /** Its name, e.g. `"bubblewrap"`. */
+  readonly name: string;
+  /** Checks whether it works here. Called once per process by the selector. */
+  probe(): Promise<ProbeResult>;
+  /** Builds the command that runs `command` inside the sandbox. Pure: no I/O. */
+  wrap(command: LaunchCommand, policy: SandboxPolicy): WrappedCommand;
+}
+
+/** Is `x` shaped like a {@linkcode Backend}? */
+export function isBackend(x: unknown): x is Backend {
+  const b = x as Backend;
+  return typeof x === "object" && x !== null && typeof b.name === "string" &&
+    typeof b.probe === "function" && typeof b.wrap === "function";
+}

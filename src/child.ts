@@ -1,0 +1,348 @@
+/**
+ * One R child process and its private channel (SPEC §9), as a scoped Effect resource.
+ *
+ * `startChild` creates the per-session 0700 directory, the FIFOs (`req`, `res`, `out`),
+ * the runtime script and `init.json`, asks the backend to wrap the R command, spawns it,
+ * and waits for the handshake. Everything it acquires is released in reverse order when
+ * its scope closes: the process group is killed, the FIFOs closed, the directory removed.
+ *
+ * After the handshake every line on `res` is parsed and validated; the first invalid one
+ * marks the child broken (`Broken` event) and nothing more is read from it. Output lines
+ * (the `out` FIFO, stdout and stderr) go to the current output sink; the end-of-execution
+ * markers R writes on each of them become `Marker` events.
+ *
+ * @module
+ */
+import { timingSafeEqual } from "node:crypto";
+import { join } from "node:path";
+import { Deferred, Effect, type Scope } from "effect";
+import type { Backend, Capabilities } from "./backend.ts";
+import { SessionStartError } from "./errors.ts";
+import type { Limits } from "./limits.ts";
+import { LineSplitter } from "./lines.ts";
+import {
+  type ExitStatus,
+  makeDir,
+  makeFifos,
+  makePrivateDir,
+  onHostExit,
+  openFifoReader,
+  openFifoWriter,
+  randomHex,
+  removeDir,
+  removeDirSync,
+  spawnProcess,
+  writePrivateFile,
+} from "./platform.ts";
+import {
+  type ChildMessage,
+  encodeHostMessage,
+  type HostMessage,
+  parseChildMessage,
+  preview,
+  ProtocolViolation,
+} from "./protocol.ts";
+import type { RInstallation } from "./r_install.ts";
+import { R_RUNTIME } from "./r_runtime.ts";
+import type { Tool } from "./tool.ts";
+
+/** Events a child reports to its session. */
+export type ChildEvent =
+  | { readonly _tag: "Message"; readonly message: ChildMessage }
+  | { readonly _tag: "Marker"; readonly stream: 0 | 1 | 2; readonly id: number }
+  | { readonly _tag: "Broken"; readonly reason: string }
+  | { readonly _tag: "Exited"; readonly status: ExitStatus };
+
+/** What a child needs to start. */
+export interface ChildConfig {
+  readonly install: RInstallation;
+  readonly backend: Backend;
+  readonly capabilities: Capabilities;
+  readonly limits: Limits;
+  readonly tools: readonly Tool[];
+  /** Extra variables for R (already validated). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly maxMessageBytes: number;
+  readonly startTimeoutMs: number;
+}
+
+/** A running, handshaken R child. */
+export interface Child {
+  /** The host pid of the spawned process (R itself, or the sandbox wrapper). */
+  readonly pid: number;
+  /** `R.version.string` as the child reported it. */
+  readonly rVersion: string;
+  /** The session directory (for tests and diagnostics). */
+  readonly dir: string;
+  /** Sends a message; a failed write marks the child broken. */
+  send(message: HostMessage): Effect.Effect<void>;
+  /** Asks R to stop execution `id`: an `interrupt` message, then SIGINT. */
+  interrupt(id: number): Effect.Effect<void>;
+  /** Kills the process group now (the scope still cleans up). */
+  kill(): void;
+  /** Routes output lines to `sink` (or drops them when `null`). */
+  setOutput(sink: ((line: string) => void) | null): void;
+  /** The exit status once the process has exited, else `null`. */
+  exitStatus(): ExitStatus | null;
+}
+
+const MAX_OUTPUT_LINE_BYTES = 65_536;
+const DIAGNOSTIC_BYTES = 4_096;
+
+function childEnv(config: ChildConfig, tmp: string): Record<string, string> {
+  const host = process.env;
+  const locale = process.platform === "darwin" ? "en_US.UTF-8" : "C.UTF-8";
+  const env: Record<string, string> = {
+    ...config.install.env,
+    HOME: tmp,
+    TMPDIR: tmp,
+    R_LIBS_USER: "",
+    LANG: locale,
+    LC_ALL: locale,
+    TZ: host.TZ ?? "UTC",
+    PATH: host.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+  };
+  for (const name of ["USER", "LOGNAME", "R_LIBS_SITE", "R_PLATFORM", "R_ARCH"]) {
+    const value = host[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...config.env };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Starts an R child in the current scope and completes its handshake. */
+export const startChild = (
+  config: ChildConfig,
+  emit: (event: ChildEvent) => void,
+): Effect.Effect<Child, SessionStartError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const secret = randomHex(32);
+    const nonce = randomHex(16);
+    const dir = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => makePrivateDir("securer-"),
+        catch: (e) => new SessionStartError(`Cannot create the session directory: ${e}`),
+      }),
+      (d) => Effect.promise(() => removeDir(d)),
+    );
+    const tmp = join(dir, "tmp");
+    const runtimePath = join(dir, "runtime.R");
+    const command = {
+      argv: [
+        config.install.executable,
+        "--no-echo",
+        "--no-restore",
+        "--no-save",
+        "--vanilla",
+        `--file=${runtimePath}`,
+        "--args",
+        dir,
+      ],
+      env: childEnv(config, tmp),
+    };
+    const wrapped = yield* Effect.try({
+      try: () =>
+        config.backend.wrap(command, {
+          rHome: config.install.home,
+          readPaths: config.install.readPaths,
+          sessionDir: dir,
+          tmpDir: tmp,
+          limits: config.limits,
+        }),
+      catch: (e) =>
+        new SessionStartError(`Cannot start R: backend "${config.backend.name}": ${e}`, {
+          cause: e,
+        }),
+    });
+    yield* Effect.tryPromise({
+      try: async () => {
+        await makeDir(tmp);
+        await makeFifos(["req", "res", "out"].map((f) => join(dir, f)));
+        await writePrivateFile(runtimePath, R_RUNTIME, 0o400);
+        await writePrivateFile(
+          join(dir, "init.json"),
+          JSON.stringify({
+            secret,
+            nonce,
+            maxMessageBytes: config.maxMessageBytes,
+            tools: config.tools.map((t) => ({
+              name: t.name,
+              argNames: t.args.map((a) => a.name),
+              argTypes: t.args.map((a) => a.rType ?? ""),
+            })),
+          }),
+        );
+        for (const f of wrapped.files ?? []) await writePrivateFile(f.path, f.content, f.mode);
+      },
+      catch: (e) => new SessionStartError(`Cannot prepare the session directory: ${e}`),
+    });
+
+    // --- the channel --------------------------------------------------------------
+    const hello = yield* Deferred.make<ChildMessage & { type: "hello" }, SessionStartError>();
+    let handshaken = false;
+    let broken = false;
+    let exitStatus: ExitStatus | null = null;
+    let output: ((line: string) => void) | null = null;
+    let diagnostics = "";
+    const markerRe = new RegExp(`\x1e${nonce}:(\\d+)\x1e$`);
+
+    const breakWith = (reason: string) => {
+      if (broken) return;
+      broken = true;
+      if (!handshaken) {
+        Deferred.doneUnsafe(
+          hello,
+          Effect.fail(new SessionStartError(`R broke the protocol during start-up: ${reason}`)),
+        );
+      } else emit({ _tag: "Broken", reason });
+    };
+    const onProtocolLine = (line: string) => {
+      if (broken) return;
+      let message: ChildMessage;
+      try {
+        message = parseChildMessage(line);
+      } catch (e) {
+        return breakWith((e as ProtocolViolation).message);
+      }
+      if (!handshaken) {
+        if (message.type !== "hello" || !sameSecret(message.secret, secret)) {
+          return breakWith(`the handshake failed: ${preview(line)}`);
+        }
+        handshaken = true;
+        Deferred.doneUnsafe(hello, Effect.succeed(message));
+        return;
+      }
+      if (message.type === "hello") return breakWith("a second hello");
+      emit({ _tag: "Message", message });
+    };
+    const protocol = new LineSplitter({
+      maxLineBytes: config.maxMessageBytes,
+      mode: "reject",
+      onLine: onProtocolLine,
+      onOverflow: (n) =>
+        breakWith(`message too large (at least ${n} bytes, max ${config.maxMessageBytes})`),
+    });
+    const outputSplitter = (stream: 0 | 1 | 2) =>
+      new LineSplitter({
+        maxLineBytes: MAX_OUTPUT_LINE_BYTES,
+        mode: "split",
+        onLine: (line) => {
+          if (!handshaken && diagnostics.length < DIAGNOSTIC_BYTES) diagnostics += `${line}\n`;
+          const m = line.endsWith("\x1e") ? markerRe.exec(line) : null;
+          const text = m ? line.slice(0, m.index) : line;
+          if (m === null || text !== "") output?.(text);
+          if (m !== null) emit({ _tag: "Marker", stream, id: Number(m[1]) });
+        },
+      });
+    const streams = [outputSplitter(0), outputSplitter(1), outputSplitter(2)];
+
+    const openReader = (name: string, onData: (chunk: Uint8Array) => void) =>
+      Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => openFifoReader(join(dir, name), onData),
+          catch: (e) => new SessionStartError(`Cannot open the ${name} FIFO: ${e}`),
+        }),
+        (r) => Effect.sync(() => r.close()),
+      );
+    yield* openReader("res", (c) => protocol.push(c));
+    yield* openReader("out", (c) => streams[0].push(c));
+    const writer = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => openFifoWriter(join(dir, "req")),
+        catch: (e) => new SessionStartError(`Cannot open the req FIFO: ${e}`),
+      }),
+      (w) => Effect.sync(() => w.close()),
+    );
+
+    // --- the process --------------------------------------------------------------
+    const proc = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () =>
+          spawnProcess(wrapped.argv, {
+            env: wrapped.env,
+            cwd: dir,
+            onStdout: (c) => streams[1].push(c),
+            onStderr: (c) => streams[2].push(c),
+          }),
+        catch: (e) => new SessionStartError(`Cannot spawn ${wrapped.argv[0]}: ${e}`),
+      }),
+      (p) =>
+        Effect.promise(async () => {
+          p.signal("SIGKILL", "group");
+          p.signal("SIGKILL");
+          await Promise.race([p.exited, new Promise((r) => setTimeout(r, 2_000))]);
+        }),
+    );
+    yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        onHostExit(() => {
+          proc.signal("SIGKILL", "group");
+          proc.signal("SIGKILL");
+          removeDirSync(dir);
+        })
+      ),
+      (unregister) => Effect.sync(unregister),
+    );
+    proc.exited.then((status) => {
+      exitStatus = status;
+      for (const s of streams) s.flush();
+      if (!handshaken) {
+        const why = status.spawnError ??
+          `it exited (${status.signal ?? `status ${status.code}`})`;
+        Deferred.doneUnsafe(
+          hello,
+          Effect.fail(
+            new SessionStartError(
+              `R did not start: ${why}${diagnostics ? `\n${diagnostics.trimEnd()}` : ""}`,
+            ),
+          ),
+        );
+      } else emit({ _tag: "Exited", status });
+    });
+
+    const greeting = yield* Deferred.await(hello).pipe(
+      Effect.timeoutOrElse({
+        duration: config.startTimeoutMs,
+        orElse: () =>
+          Effect.fail(
+            new SessionStartError(
+              `R did not complete its handshake within ${config.startTimeoutMs} ms${
+                diagnostics ? `\n${diagnostics.trimEnd()}` : ""
+              }`,
+            ),
+          ),
+      }),
+    );
+
+    const send = (message: HostMessage) =>
+      Effect.promise(() =>
+        writer.write(encodeHostMessage(message)).then(
+          () => undefined,
+          (e) => breakWith(`cannot write to R: ${e}`),
+        )
+      );
+    const child: Child = {
+      pid: proc.pid,
+      rVersion: greeting.r,
+      dir,
+      send,
+      interrupt: (id) =>
+        send({ type: "interrupt", id }).pipe(
+          Effect.andThen(Effect.sync(() => proc.signal("SIGINT"))),
+        ),
+      kill: () => {
+        proc.signal("SIGKILL", "group");
+        proc.signal("SIGKILL");
+      },
+      setOutput: (sink) => {
+        output = sink;
+      },
+      exitStatus: () => exitStatus,
+    };
+    return child;
+  });

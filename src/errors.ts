@@ -1,0 +1,229 @@
+/**
+ * The errors securer raises. Each is a plain `Error` subclass with a literal `_tag`
+ * (equal to its `name`), so `instanceof` works in the Promise API and `Effect.catchTag`
+ * works in the Effect API.
+ *
+ * @module
+ */
+
+/** Fields shared by errors that carry the output an execution produced before it failed. */
+export interface OutputTail {
+  /** Output lines captured before the failure, in order. */
+  readonly output: readonly string[];
+}
+
+/** R code raised an error. The session stays usable. */
+export class RExecutionError extends Error implements OutputTail {
+  readonly _tag = "RExecutionError" as const;
+  override readonly name = "RExecutionError";
+  /** The call R reported with the error (`f()` in `Error in f() : boom`), if any. */
+  readonly call: string | null;
+  /** R's call stack at the error, innermost first (empty when unavailable). */
+  readonly traceback: readonly string[];
+  readonly output: readonly string[];
+  constructor(
+    message: string,
+    options: { call?: string | null; traceback?: readonly string[]; output?: readonly string[] } =
+      {},
+  ) {
+    super(message);
+    this.call = options.call ?? null;
+    this.traceback = options.traceback ?? [];
+    this.output = options.output ?? [];
+  }
+}
+
+/** The code does not parse; it was not executed. */
+export class RSyntaxError extends Error {
+  readonly _tag = "RSyntaxError" as const;
+  override readonly name = "RSyntaxError";
+  /** 1-based line of the error, when known. */
+  readonly line: number | null;
+  /** Column of the error as R reports it, when known. */
+  readonly column: number | null;
+  constructor(message: string, options: { line?: number | null; column?: number | null } = {}) {
+    super(message);
+    this.line = options.line ?? null;
+    this.column = options.column ?? null;
+  }
+}
+
+/** The execution ran past its timeout (or its `signal` was aborted). */
+export class ExecutionTimeoutError extends Error implements OutputTail {
+  readonly _tag = "ExecutionTimeoutError" as const;
+  override readonly name = "ExecutionTimeoutError";
+  /** The timeout in milliseconds (`null` when the execution was aborted by a signal). */
+  readonly timeoutMs: number | null;
+  /**
+   * `true` when R stopped at the soft interrupt and kept its state; `false` when the
+   * process had to be killed and restarted, losing all state.
+   */
+  readonly stateKept: boolean;
+  readonly output: readonly string[];
+  constructor(
+    message: string,
+    options: { timeoutMs: number | null; stateKept: boolean; output?: readonly string[] },
+  ) {
+    super(message);
+    this.timeoutMs = options.timeoutMs;
+    this.stateKept = options.stateKept;
+    this.output = options.output ?? [];
+  }
+}
+
+/** The session (or the pool's session) is closed or not running. */
+export class SessionClosedError extends Error {
+  readonly _tag = "SessionClosedError" as const;
+  override readonly name = "SessionClosedError";
+}
+
+/** An execution is already in progress on this session. */
+export class SessionBusyError extends Error {
+  readonly _tag = "SessionBusyError" as const;
+  override readonly name = "SessionBusyError";
+}
+
+/** One backend's probe result, as listed by {@linkcode SandboxUnavailableError}. */
+export interface BackendFailure {
+  /** The backend's name. */
+  readonly backend: string;
+  /** Why it cannot run here. */
+  readonly reason: string;
+  /** What would make it work, when known. */
+  readonly fix?: string;
+}
+
+/** `sandbox: true` was asked for and no sandbox backend works on this machine. */
+export class SandboxUnavailableError extends Error {
+  readonly _tag = "SandboxUnavailableError" as const;
+  override readonly name = "SandboxUnavailableError";
+  /** Every backend that was tried, with its reason and fix. */
+  readonly failures: readonly BackendFailure[];
+  constructor(message: string, failures: readonly BackendFailure[] = []) {
+    super(message);
+    this.failures = failures;
+  }
+}
+
+/** A tool definition is invalid, or a tool call failed host-side. */
+export class ToolError extends Error {
+  readonly _tag = "ToolError" as const;
+  override readonly name = "ToolError";
+  /** The tool concerned, when there is one. */
+  readonly tool: string | null;
+  constructor(message: string, options: { tool?: string | null; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.tool = options.tool ?? null;
+  }
+}
+
+/** The execution made more tool calls than `maxToolCalls` allows. */
+export class ToolCallLimitError extends Error implements OutputTail {
+  readonly _tag = "ToolCallLimitError" as const;
+  override readonly name = "ToolCallLimitError";
+  /** The limit that was exceeded. */
+  readonly limit: number;
+  readonly output: readonly string[];
+  constructor(message: string, options: { limit: number; output?: readonly string[] }) {
+    super(message);
+    this.limit = options.limit;
+    this.output = options.output ?? [];
+  }
+}
+
+/**
+ * The R child broke the protocol (malformed, oversized or unexpected message). The child
+ * was killed and the session restarts; the execution's state is lost.
+ */
+export class ProtocolError extends Error {
+  readonly _tag = "ProtocolError" as const;
+  override readonly name = "ProtocolError";
+}
+
+/** The R process died. The session restarts; its state is lost. */
+export class ChildCrashedError extends Error implements OutputTail {
+  readonly _tag = "ChildCrashedError" as const;
+  override readonly name = "ChildCrashedError";
+  /** The exit code, when the process exited. */
+  readonly exitCode: number | null;
+  /** The signal that killed it, when one did (e.g. `SIGKILL`, `SIGXCPU`). */
+  readonly signal: string | null;
+  /** The likely cause in words, e.g. "the CPU time limit (60 s) was reached". */
+  readonly likelyCause: string | null;
+  readonly output: readonly string[];
+  constructor(
+    message: string,
+    options: {
+      exitCode: number | null;
+      signal: string | null;
+      likelyCause?: string | null;
+      output?: readonly string[];
+    },
+  ) {
+    super(message);
+    this.exitCode = options.exitCode;
+    this.signal = options.signal;
+    this.likelyCause = options.likelyCause ?? null;
+    this.output = options.output ?? [];
+  }
+}
+
+/** The R process could not be started or did not complete its handshake. */
+export class SessionStartError extends Error {
+  readonly _tag = "SessionStartError" as const;
+  override readonly name = "SessionStartError";
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** The session reached `maxExecutions`. */
+export class MaxExecutionsError extends Error {
+  readonly _tag = "MaxExecutionsError" as const;
+  override readonly name = "MaxExecutionsError";
+}
+
+/** The code is longer than `maxCodeLength`. */
+export class CodeTooLongError extends Error {
+  readonly _tag = "CodeTooLongError" as const;
+  override readonly name = "CodeTooLongError";
+}
+
+/** The `preExecuteHook` threw, or returned `false` to block the code. */
+export class PreExecuteHookError extends Error {
+  readonly _tag = "PreExecuteHookError" as const;
+  override readonly name = "PreExecuteHookError";
+  /** `true` when the hook returned `false`; `false` when it threw. */
+  readonly blocked: boolean;
+  constructor(message: string, options: { blocked: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.blocked = options.blocked;
+  }
+}
+
+/** The pool is closed. */
+export class PoolClosedError extends Error {
+  readonly _tag = "PoolClosedError" as const;
+  override readonly name = "PoolClosedError";
+}
+
+/** Every session of the pool is busy and none became free within `acquireTimeout`. */
+export class PoolExhaustedError extends Error {
+  readonly _tag = "PoolExhaustedError" as const;
+  override readonly name = "PoolExhaustedError";
+}
+
+/** Every error `execute()` can fail with. */
+export type ExecuteError =
+  | RExecutionError
+  | RSyntaxError
+  | ExecutionTimeoutError
+  | SessionClosedError
+  | SessionBusyError
+  | ToolCallLimitError
+  | ProtocolError
+  | ChildCrashedError
+  | SessionStartError
+  | MaxExecutionsError
+  | CodeTooLongError
+  | PreExecuteHookError;

@@ -1,0 +1,386 @@
+/**
+ * The runtime seam: the only module that spawns processes, opens FIFOs or touches
+ * runtime-specific APIs. Everything else imports it.
+ *
+ * FIFOs need care because each runtime reads them differently without blocking:
+ * - Node: the fd is opened `O_RDWR | O_NONBLOCK` and wrapped in a `net.Socket` (libuv
+ *   polls it; a plain `fs.read` would park one of libuv's 4 pool threads per session).
+ * - Bun: `Bun.file(fd).stream()` and `.writer()` poll the fd themselves (its `fs.read`
+ *   also parks a pool thread).
+ * - Deno: `Deno.open` and `FsFile.read/write`, which run on Deno's large blocking pool.
+ *
+ * The host opens every FIFO read-write, so opening never blocks and the child never sees
+ * end-of-file while the host lives; when the host dies its ends close, and the child's
+ * next read of `req` returns end-of-file and it exits.
+ *
+ * One piece of process-wide state lives here: the set of cleanups run when the host
+ * process exits ({@linkcode onHostExit}). Exit hooks are per process by nature; entries
+ * are added and removed by each session and never shared between them.
+ *
+ * @module
+ */
+import { execFile, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The JavaScript runtime the code runs on. */
+export type RuntimeName = "deno" | "bun" | "node";
+
+interface DenoFile {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  close(): void;
+}
+interface DenoLike {
+  open(path: string, options: { read: boolean; write: boolean }): Promise<DenoFile>;
+}
+interface BunSink {
+  write(chunk: Uint8Array | string): number | Promise<number>;
+  flush(): number | Promise<number>;
+  end(): unknown;
+}
+interface BunLike {
+  file(fd: number): { stream(): ReadableStream<Uint8Array>; writer(): BunSink };
+}
+const globals = globalThis as unknown as { Deno?: DenoLike; Bun?: BunLike };
+
+/** Which runtime this is. */
+export function detectRuntime(): RuntimeName {
+  if (globals.Deno !== undefined) return "deno";
+  if (globals.Bun !== undefined) return "bun";
+  return "node";
+}
+
+/** How a process ended. */
+export interface ExitStatus {
+  /** The exit code, or `null` when a signal ended it. */
+  readonly code: number | null;
+  /** The signal that ended it, or `null`. */
+  readonly signal: string | null;
+  /** Set when the process could not be started at all. */
+  readonly spawnError?: string;
+}
+
+/** A running child process. */
+export interface SpawnedProcess {
+  /** Its process id (also its process group id: it leads a new session). */
+  readonly pid: number;
+  /** Resolves once, when the process has exited (its pipes may still hold output). */
+  readonly exited: Promise<ExitStatus>;
+  /** Sends a signal to the process, or to its whole process group. */
+  signal(name: "SIGINT" | "SIGKILL" | "SIGTERM", target?: "process" | "group"): void;
+}
+
+/** What {@linkcode spawnProcess} needs. */
+export interface SpawnOptions {
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly onStdout: (chunk: Uint8Array) => void;
+  readonly onStderr: (chunk: Uint8Array) => void;
+}
+
+/**
+ * Starts `argv` in a new session and process group (so it has no controlling terminal and
+ * can be killed as a group), with exactly `env` as its environment and stdin from
+ * /dev/null. Never goes through a shell.
+ */
+export function spawnProcess(argv: readonly string[], options: SpawnOptions): SpawnedProcess {
+  const child = spawn(argv[0], argv.slice(1), {
+    env: { ...options.env },
+    cwd: options.cwd,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", options.onStdout);
+  child.stderr?.on("data", options.onStderr);
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once(
+      "error",
+      (e) => resolve({ code: null, signal: null, spawnError: (e as Error).message }),
+    );
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  const pid = child.pid ?? -1;
+  return {
+    pid,
+    exited,
+    signal(name, target = "process") {
+      if (pid <= 0) return;
+      try {
+        process.kill(target === "group" ? -pid : pid, name);
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
+
+/** Runs a program to completion and returns its output; rejects on a non-zero exit. */
+export function runProgram(
+  argv: readonly string[],
+  options: { env?: Readonly<Record<string, string>>; timeoutMs?: number } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      argv[0],
+      argv.slice(1),
+      {
+        env: options.env ? { ...options.env } : process.env,
+        timeout: options.timeoutMs ?? 10_000,
+        maxBuffer: 4 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(Object.assign(error, { stdout, stderr }));
+        else resolve({ stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/** The first of `candidates` that exists and is executable, or `null`. */
+export function findExecutable(candidates: readonly string[]): string | null {
+  for (const path of candidates) {
+    try {
+      fs.accessSync(path, fs.constants.X_OK);
+      if (fs.statSync(path).isFile()) return path;
+    } catch {
+      // Try the next one.
+    }
+  }
+  return null;
+}
+
+/** Looks `name` up on `PATH` the way a shell would, without running a shell. */
+export function whichOnPath(name: string, path: string = process.env.PATH ?? ""): string | null {
+  return findExecutable(path.split(":").filter((d) => d !== "").map((d) => join(d, name)));
+}
+
+/** Creates a new private (0700) directory under the system temp directory. */
+export async function makePrivateDir(prefix: string): Promise<string> {
+  const dir = await fs.promises.mkdtemp(join(tmpdir(), prefix));
+  await fs.promises.chmod(dir, 0o700);
+  return dir;
+}
+
+/** Creates a private (0700) directory at `path`. */
+export async function makeDir(path: string): Promise<void> {
+  await fs.promises.mkdir(path, { mode: 0o700 });
+}
+
+/** Writes a new file that must not exist yet, readable only by its owner. */
+export async function writePrivateFile(path: string, content: string, mode = 0o600): Promise<void> {
+  await fs.promises.writeFile(path, content, { mode, flag: "wx" });
+}
+
+/** Removes a directory tree; never throws. */
+export async function removeDir(path: string): Promise<void> {
+  await fs.promises.rm(path, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Does `path` exist? */
+export function pathExists(path: string): boolean {
+  return fs.existsSync(path);
+}
+
+/** Reads a text file, or returns `null` when it cannot be read. */
+export function readTextFile(path: string): string | null {
+  try {
+    return fs.readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+const MKFIFO = ["/usr/bin/mkfifo", "/bin/mkfifo"];
+
+/** Creates FIFOs (mode 0600). Uses the system's `mkfifo`: no runtime has the call. */
+export async function makeFifos(paths: readonly string[]): Promise<void> {
+  const mkfifo = findExecutable(MKFIFO);
+  if (mkfifo === null) throw new Error(`Cannot create FIFOs: no mkfifo in ${MKFIFO.join(", ")}`);
+  await runProgram([mkfifo, "-m", "600", ...paths], { env: {} });
+}
+
+/** The host's end of a FIFO it reads. */
+export interface FifoReader {
+  close(): void;
+}
+
+/** The host's end of a FIFO it writes. Writes are queued and never block the event loop. */
+export interface FifoWriter {
+  write(text: string): Promise<void>;
+  close(): void;
+}
+
+/** Opens a FIFO for reading; `onData` gets every chunk until {@linkcode FifoReader.close}. */
+export async function openFifoReader(
+  path: string,
+  onData: (chunk: Uint8Array) => void,
+): Promise<FifoReader> {
+  switch (detectRuntime()) {
+    case "deno": {
+      const file = await globals.Deno!.open(path, { read: true, write: true });
+      let open = true;
+      (async () => {
+        const buf = new Uint8Array(65536);
+        while (open) {
+          const n = await file.read(buf);
+          if (n === null) break;
+          if (n > 0) onData(buf.slice(0, n));
+        }
+      })().catch(() => undefined);
+      return {
+        close() {
+          if (!open) return;
+          open = false;
+          try {
+            file.close();
+          } catch {
+            // Already closed.
+          }
+        },
+      };
+    }
+    case "bun": {
+      const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      const reader = globals.Bun!.file(fd).stream().getReader();
+      let open = true;
+      (async () => {
+        while (open) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (value && value.length > 0) onData(value);
+        }
+      })().catch(() => undefined);
+      return {
+        close() {
+          if (!open) return;
+          open = false;
+          reader.cancel().catch(() => undefined);
+          try {
+            fs.closeSync(fd);
+          } catch {
+            // Already closed.
+          }
+        },
+      };
+    }
+    case "node": {
+      const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      const socket = new net.Socket({ fd, readable: true, writable: false });
+      socket.on("data", (d: Uint8Array) => onData(d));
+      socket.on("error", () => undefined);
+      return { close: () => socket.destroy() };
+    }
+  }
+}
+
+/** Opens a FIFO for writing. */
+export async function openFifoWriter(path: string): Promise<FifoWriter> {
+  const encoder = new TextEncoder();
+  switch (detectRuntime()) {
+    case "deno": {
+      const file = await globals.Deno!.open(path, { read: true, write: true });
+      let queue = Promise.resolve();
+      let open = true;
+      return {
+        write(text) {
+          const bytes = encoder.encode(text);
+          queue = queue.then(async () => {
+            let off = 0;
+            while (off < bytes.length) off += await file.write(bytes.subarray(off));
+          });
+          return queue;
+        },
+        close() {
+          if (!open) return;
+          open = false;
+          try {
+            file.close();
+          } catch {
+            // Already closed.
+          }
+        },
+      };
+    }
+    case "bun": {
+      const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      const sink = globals.Bun!.file(fd).writer();
+      let queue = Promise.resolve();
+      let open = true;
+      return {
+        write(text) {
+          queue = queue.then(async () => {
+            await sink.write(text);
+            await sink.flush();
+          });
+          return queue;
+        },
+        close() {
+          if (!open) return;
+          open = false;
+          try {
+            sink.end();
+          } catch {
+            // Already closed.
+          }
+          try {
+            fs.closeSync(fd);
+          } catch {
+            // Already closed.
+          }
+        },
+      };
+    }
+    case "node": {
+      const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      const socket = new net.Socket({ fd, readable: false, writable: true });
+      socket.on("error", () => undefined);
+      return {
+        write: (text) =>
+          new Promise((resolve, reject) => socket.write(text, (e) => (e ? reject(e) : resolve()))),
+        close: () => socket.destroy(),
+      };
+    }
+  }
+}
+
+const hostExit = { hooks: new Set<() => void>(), installed: false };
+
+/**
+ * Runs `cleanup` (synchronously) if the host process exits while it is registered.
+ * Returns the function that unregisters it.
+ */
+export function onHostExit(cleanup: () => void): () => void {
+  if (!hostExit.installed) {
+    hostExit.installed = true;
+    process.once("exit", () => {
+      for (const hook of hostExit.hooks) {
+        try {
+          hook();
+        } catch {
+          // Best effort while exiting.
+        }
+      }
+    });
+  }
+  hostExit.hooks.add(cleanup);
+  return () => hostExit.hooks.delete(cleanup);
+}
+
+/** Removes a directory tree synchronously (for exit hooks); never throws. */
+export function removeDirSync(path: string): void {
+  try {
+    fs.rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Best effort.
+  }
+}
+
+/** 32 random bytes as 64 lowercase hex characters. */
+export function randomHex(bytes = 32): string {
+  const buf = new Uint8Array(bytes);
+  crypto.getRandomValues(buf);
+  return Array.from(buf, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,101 @@
+/**
+ * `SecureSession`, the Promise API of a session: a thin shell over one `ManagedRuntime`
+ * that owns the Effect session (SPEC §5). It holds no logic of its own.
+ *
+ * @module
+ */
+import { Effect, ManagedRuntime } from "effect";
+import { layer, SecureSession as SessionKey } from "./effect.ts";
+import type { ExecuteOptions, SessionOptions } from "./options.ts";
+import { runOrThrow } from "./run_promise.ts";
+import type { ExecuteResult, Session, SessionInfo } from "./session.ts";
+import type { ToolInfo } from "./tool.ts";
+
+/**
+ * A persistent R session: state survives between executions, tools are callable, and the
+ * R process is restarted after a crash, a protocol violation or a hard timeout.
+ *
+ * @example
+ * ```ts
+ * import { SecureSession, securerTool } from "@securer/securer";
+ *
+ * const add = securerTool({ name: "add", args: { a: "numeric", b: "numeric" }, fn: ({ a, b }) => a + b });
+ * await using session = await SecureSession.create({ tools: [add], sandbox: true });
+ * const r = await session.execute("x <- add(1, 2)\nx * 10");
+ * console.log(r.value); // 30
+ * ```
+ */
+export class SecureSession implements AsyncDisposable {
+  readonly #runtime: ManagedRuntime.ManagedRuntime<Session, unknown>;
+  readonly #session: Session;
+
+  private constructor(runtime: ManagedRuntime.ManagedRuntime<Session, unknown>, session: Session) {
+    this.#runtime = runtime;
+    this.#session = session;
+  }
+
+  /**
+   * Starts a session.
+   *
+   * @throws {SandboxUnavailableError} when `sandbox: true` and no sandbox works here.
+   * @throws {SessionStartError} when R cannot be found or started.
+   * @throws {TypeError | RangeError} for invalid options.
+   */
+  static async create(options?: SessionOptions): Promise<SecureSession> {
+    const runtime = ManagedRuntime.make(layer(options));
+    try {
+      const session = await runOrThrow(runtime, Effect.service(SessionKey));
+      return new SecureSession(runtime, session);
+    } catch (e) {
+      await runtime.dispose();
+      throw e;
+    }
+  }
+
+  /** The session id (`sess_` + 12 hex digits). */
+  get id(): string {
+    return this.#session.id;
+  }
+
+  /**
+   * Runs R code in the session's global environment.
+   *
+   * @throws {RExecutionError} when the code raises an R error (the session stays usable).
+   * @throws {ExecutionTimeoutError} when it runs past `timeout` (the session stays usable).
+   * @throws See `ExecuteError` in the errors module for the rest.
+   */
+  execute(code: string, options?: ExecuteOptions): Promise<ExecuteResult> {
+    return runOrThrow(this.#runtime, this.#session.execute(code, options));
+  }
+
+  /** Replaces the R process with a fresh one; all state is lost. */
+  restart(): Promise<void> {
+    return runOrThrow(this.#runtime, this.#session.restart);
+  }
+
+  /** Closes the session: kills R and removes its files. Safe to call twice. */
+  async close(): Promise<void> {
+    await runOrThrow(this.#runtime, this.#session.close);
+    await this.#runtime.dispose();
+  }
+
+  /** Whether the session is open and its R process is running. */
+  isAlive(): boolean {
+    return this.#session.isAlive();
+  }
+
+  /** The tools, without their functions. */
+  tools(): readonly ToolInfo[] {
+    return this.#session.tools();
+  }
+
+  /** Facts about the session: id, pid, backend, capabilities, executions. */
+  info(): SessionInfo {
+    return this.#session.info();
+  }
+
+  /** Closes the session (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
