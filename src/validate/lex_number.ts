@@ -37,7 +37,7 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
   let c: number;
   const error = (): LexedNumber => ({ kind: T.ERROR, text: r.src.slice(start, r.pos) });
   for (;;) {
-    c = r.getc();
+    c = r.getc(true);
     if (!(isDigit(c) || c === 46 || c === 101 || c === 69 || c === 120 || c === 88 || c === 76)) {
       break;
     }
@@ -47,7 +47,7 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
       if (count > 2 || last !== 48) break; // "0x" must come first
       let nd = 0;
       for (;;) {
-        c = r.getc();
+        c = r.getc(true);
         if (!(isHex(c) || c === 46)) break;
         if (c === 46) {
           if (seendot) return error();
@@ -58,12 +58,12 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
       if (nd === 0) return error();
       if (c === 112 || c === 80) {
         seenexp = true;
-        c = r.getc();
+        c = r.getc(true);
         if (!isDigit(c) && c !== 43 && c !== 45) return error();
-        if (c === 43 || c === 45) c = r.getc();
+        if (c === 43 || c === 45) c = r.getc(true);
         let ne = 0;
         while (isDigit(c)) {
-          c = r.getc();
+          c = r.getc(true);
           ne++;
         }
         if (ne === 0) return error();
@@ -75,10 +75,10 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
       if (seenexp) break;
       seenexp = true;
       seendot = true; // R marks "seen" so no '.' may follow the exponent
-      c = r.getc();
+      c = r.getc(true);
       if (!isDigit(c) && c !== 43 && c !== 45) return error();
       if (c === 43 || c === 45) {
-        c = r.getc();
+        c = r.getc(true);
         if (!isDigit(c)) return error();
       }
     }

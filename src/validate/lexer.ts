@@ -227,7 +227,7 @@ export class Lexer {
     const tok = (kind: TokenKind, text = ""): Token => ({ kind, line, col, start, text });
     if (c === EOF) return tok(T.END);
     if (c === 46) { // '.'
-      const n = r.getc();
+      const n = r.getc(true);
       r.ungetc();
       if (!isDigit(n)) return this.symbol(start, line, col);
       const num = lexNumber(r, c);

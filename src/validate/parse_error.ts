@@ -63,6 +63,7 @@ export function plainError(
 
 const CONTEXT_BYTES = 256;
 const LINE_BYTES = 192;
+const MESSAGE_BYTES = 999;
 
 /** Builds R's message for a syntax error at `line`:`col` given what the lexer has read. */
 export function syntaxError(
@@ -74,42 +75,93 @@ export function syntaxError(
 ): ParseAbort {
   const lines = contextLines(reader);
   let ctxLine = reader.line;
-  if (lines.length > 0 && lines[lines.length - 1] === "") {
+  if (lines.length > 0 && lines[lines.length - 1].length === 0) {
     lines.pop();
     ctxLine--;
   }
-  const head = `${filename ? filename + ":" : ""}${line}:${col}: ${detail}`;
-  let message = head;
+  // Assembled as bytes: R prints a character the context window split as raw
+  // bytes and caps the message at 999 bytes.
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [
+    enc.encode(`${filename ? filename + ":" : ""}${line}:${col}: ${detail}`),
+  ];
   if (lines.length === 1) {
     const width = `${ctxLine}: `.length;
-    message += `\n${ctxLine}: ${tabExpand(lines[0])}\n${"^".padStart(width + col + 1)}`;
+    parts.push(enc.encode(`\n${ctxLine}: `), tabExpand(lines[0]));
+    parts.push(enc.encode(`\n${"^".padStart(width + col + 1)}`));
   } else if (lines.length >= 2) {
     const width = `${ctxLine}:`.length;
-    message += `\n${ctxLine - 1}: ${tabExpand(lines[lines.length - 2])}` +
-      `\n${ctxLine}: ${tabExpand(lines[lines.length - 1])}\n${"^".padStart(width + col + 1)}`;
+    parts.push(enc.encode(`\n${ctxLine - 1}: `), tabExpand(lines[lines.length - 2]));
+    parts.push(enc.encode(`\n${ctxLine}: `), tabExpand(lines[lines.length - 1]));
+    parts.push(enc.encode(`\n${"^".padStart(width + col + 1)}`));
   }
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  let end = Math.min(bytes.length, MESSAGE_BYTES);
+  if (end < bytes.length) { while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--; }
+  const message = decodeBytes(bytes.subarray(0, end));
   return new ParseAbort({ message, detail, line, column: col, kind: "syntax" });
 }
 
 /** The lines of R's context buffer: the last 256 bytes read, split at newlines. */
-function contextLines(reader: SourceReader): string[] {
+function contextLines(reader: SourceReader): Uint8Array[] {
   const encoder = new TextEncoder();
   const read = encoder.encode(reader.src.slice(reader.contextStart, reader.pos));
-  const holes = encoder.encode(reader.src.slice(reader.pos, reader.maxPos)).length;
+  const holes = reader.maxPos > reader.pos
+    ? encoder.encode(reader.src.slice(reader.pos, reader.maxPos)).length - reader.maxUnread
+    : 0;
   const keep = Math.min(read.length, Math.max(0, CONTEXT_BYTES - holes));
-  const text = new TextDecoder().decode(read.subarray(read.length - keep));
-  return keep === 0 ? [] : text.split("\n");
+  if (keep === 0) return [];
+  const bytes = read.subarray(read.length - keep);
+  const lines: Uint8Array[] = [];
+  let from = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 10) {
+      lines.push(bytes.subarray(from, i));
+      from = i + 1;
+    }
+  }
+  lines.push(bytes.subarray(from));
+  return lines;
 }
 
 /** R's `tabExpand()`: tabs to the next multiple of 8 bytes, lines cut at 192 bytes. */
-function tabExpand(line: string): string {
-  if (line.indexOf("\t") < 0 && line.length * 3 < LINE_BYTES) return line;
-  const bytes = new TextEncoder().encode(line);
+function tabExpand(line: Uint8Array): Uint8Array {
+  if (line.length < LINE_BYTES && line.indexOf(9) < 0) return line;
   const out: number[] = [];
-  for (let i = 0; i < bytes.length && out.length < LINE_BYTES; i++) {
-    if (bytes[i] === 9) {
+  for (let i = 0; i < line.length && out.length < LINE_BYTES; i++) {
+    if (line[i] === 9) {
       do out.push(32); while ((out.length & 7) !== 0);
-    } else out.push(bytes[i]);
+    } else out.push(line[i]);
   }
-  return new TextDecoder().decode(new Uint8Array(out));
+  return new Uint8Array(out);
+}
+
+/**
+ * UTF-8 to text, one U+FFFD per byte of a character the 256-byte window or
+ * the 192-byte cut split (R prints those bytes raw).
+ */
+function decodeBytes(b: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    const n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+    let ok = n > 0 && i + n <= b.length;
+    for (let k = 1; ok && k < n; k++) ok = (b[i + k] & 0xc0) === 0x80;
+    if (!ok) {
+      out += "\uFFFD";
+      i++;
+      continue;
+    }
+    out += new TextDecoder().decode(b.subarray(i, i + n));
+    i += n;
+  }
+  return out;
 }

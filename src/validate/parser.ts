@@ -78,8 +78,17 @@ const P_TILDE = 8;
 const P_UNOT = 11;
 const P_UMINUS = 18;
 
-/** Bison's stack limit (`YYMAXDEPTH`): deeper nesting makes R give up. */
-const MAX_DEPTH = 10000;
+/** Symbols on bison's stack at which R gives up (`YYMAXDEPTH` 10000 states). */
+const MAX_STACK = 9999;
+/**
+ * Nesting of operators and bodies this parser follows before giving up
+ * (unary operator chains do not count). Deeper code is reported as
+ * {@link TOO_DEEP} instead of risking the JavaScript call stack; R's own
+ * limit is between 2000 and 9998 levels depending on the construct.
+ */
+export const MAX_NESTING = 1000;
+/** The error for code nested deeper than {@link MAX_NESTING}. */
+export const TOO_DEEP: string = `Cannot parse: code nested more than ${MAX_NESTING} levels deep`;
 
 /** Source of the binary operator names R uses for each token kind. */
 function opName(t: Token): string {
@@ -97,7 +106,10 @@ function opName(t: Token): string {
 export class Parser {
   private readonly lexer: Lexer;
   private la: Token | null = null;
+  /** Symbols bison would hold for the enclosing, unfinished rules. */
   private depth = 0;
+  /** Recursion depth of {@link expr}. */
+  private nesting = 0;
 
   /** Prepares to parse `code` as `parse(text = code)`. */
   constructor(code: string) {
@@ -145,8 +157,9 @@ export class Parser {
     return syntaxError(lx.reader, lx.filename, unexpectedMessage(t.kind), t.line, t.col);
   }
 
-  private enter(t: Token): void {
-    if (++this.depth >= MAX_DEPTH / 2) {
+  /** R fails when shifting `t` would put {@link MAX_STACK} symbols on bison's stack. */
+  private shift(t: Token, below = 0): void {
+    if (this.depth + below + 1 >= MAX_STACK) {
       throw plainError("limit", "out of memory while parsing", t.line, t.col);
     }
   }
@@ -154,57 +167,80 @@ export class Parser {
   // ---- expression levels --------------------------------------------------
 
   /** `expr_or_assign_or_help` starting with the consumed token `t`, ending a rule of precedence `p`. */
-  private eoah(t: Token, p: number): RNode {
+  private eoah(t: Token, p: number, below = 0): RNode {
+    this.depth += below;
     let left = this.expr(t, P_NONE);
     for (;;) {
       const k = this.peek().kind;
       if (k === T.EQ_ASSIGN) { // '=' binds tighter than every rule that ends here
-        const op = this.next();
-        this.enter(op);
-        const rhs = this.eoah(this.next(), P_EQ_ASSIGN);
-        this.depth--;
+        this.next();
+        const rhs = this.eoah(this.next(), P_EQ_ASSIGN, 2);
         left = binary("=", left, rhs);
       } else if (k === T.QUESTION && p === P_NONE) {
-        const op = this.next();
-        this.enter(op);
-        const rhs = this.eoah(this.next(), P_HELP);
-        this.depth--;
+        this.next();
+        const rhs = this.eoah(this.next(), P_HELP, 2);
         left = binary("?", left, rhs);
-      } else return left;
+      } else {
+        this.depth -= below;
+        return left;
+      }
     }
   }
 
   /** `expr_or_help` starting with `t`; `p` is P_NONE or P_HELP. */
-  private eoh(t: Token, p: number): RNode {
+  private eoh(t: Token, p: number, below = 0): RNode {
+    this.depth += below;
     let left = this.expr(t, P_NONE);
     while (p === P_NONE && this.peek().kind === T.QUESTION) {
-      const op = this.next();
-      this.enter(op);
-      const rhs = this.eoh(this.next(), P_HELP);
-      this.depth--;
+      this.next();
+      const rhs = this.eoh(this.next(), P_HELP, 2);
       left = binary("?", left, rhs);
     }
+    this.depth -= below;
     return left;
   }
 
   /** `expr` starting with `t`, as the last part of a rule of precedence `p`. */
-  private expr(t: Token, p: number): RNode {
-    this.enter(t);
+  private expr(t: Token, p: number, below = 0): RNode {
+    if (++this.nesting > MAX_NESTING) throw plainError("limit", TOO_DEEP, t.line, t.col);
+    this.depth += below;
+    // Chains of unary operators are read in a loop, not by recursion.
+    let prefix: Token[] | null = null;
+    while (t.kind === T.MINUS || t.kind === T.PLUS || t.kind === T.BANG || t.kind === T.TILDE) {
+      this.shift(t);
+      (prefix ??= []).push(t);
+      this.depth++;
+      t = this.next();
+    }
     let left = this.primary(t);
+    if (prefix !== null) {
+      for (let i = prefix.length - 1; i >= 0; i--) {
+        const op = prefix[i];
+        const q = op.kind === T.BANG ? P_UNOT : op.kind === T.TILDE ? P_TILDE : P_UMINUS;
+        this.depth--;
+        left = call(sym(op.text, op), [arg(this.operators(left, q))], "unary", op);
+      }
+    }
+    left = this.operators(left, p);
+    this.depth -= below;
+    this.nesting--;
+    return left;
+  }
+
+  /** Extends `left` over binary and postfix operators that bind tighter than `p`. */
+  private operators(left: RNode, p: number): RNode {
     for (;;) {
       const op = this.peek();
       const q = PREC[op.kind];
-      if (!q || q < p) break;
+      if (!q || q < p) return left;
       if (q === p) {
         const assoc = ASSOC[q] ?? LEFT;
-        if (assoc === LEFT) break;
+        if (assoc === LEFT) return left;
         if (assoc === NONASSOC) throw this.unexpected(op);
       }
       this.next();
       left = this.infix(left, op, q);
     }
-    this.depth--;
-    return left;
   }
 
   private infix(left: RNode, op: Token, q: number): RNode {
@@ -222,10 +258,11 @@ export class Parser {
       case T.AT: {
         const t = this.next();
         if (t.kind !== T.SYMBOL && t.kind !== T.STR_CONST) throw this.unexpected(t);
+        this.shift(t, 2);
         return binary(op.text, left, this.leaf(t));
       }
     }
-    const rhs = this.expr(this.next(), q);
+    const rhs = this.expr(this.next(), q, 2);
     switch (op.kind) {
       case T.PIPE:
         return buildPipe(left, rhs);
@@ -278,6 +315,7 @@ export class Parser {
   }
 
   private primary(t: Token): RNode {
+    if (startsExpr(t.kind)) this.shift(t);
     switch (t.kind) {
       case T.SYMBOL:
       case T.STR_CONST: {
@@ -286,6 +324,7 @@ export class Parser {
         const op = this.next();
         const name = this.next();
         if (name.kind !== T.SYMBOL && name.kind !== T.STR_CONST) throw this.unexpected(name);
+        this.shift(name, 2);
         return binary(op.text, this.leaf(t), this.leaf(name));
       }
       case T.NUM_CONST:
@@ -295,19 +334,14 @@ export class Parser {
       case T.LBRACE:
         return this.braces(t);
       case T.LPAREN: {
-        const inner = this.eoah(this.next(), P_NONE);
+        const inner = this.eoah(this.next(), P_NONE, 1);
         this.expect(T.RPAREN);
         return call(sym("(", t), [arg(inner)], "paren", t);
       }
-      case T.MINUS:
-      case T.PLUS:
-        return call(sym(t.text, t), [arg(this.expr(this.next(), P_UMINUS))], "unary", t);
-      case T.BANG:
-        return call(sym("!", t), [arg(this.expr(this.next(), P_UNOT))], "unary", t);
-      case T.TILDE:
-        return call(sym("~", t), [arg(this.expr(this.next(), P_TILDE))], "unary", t);
-      case T.QUESTION:
-        return call(sym("?", t), [arg(this.eoah(this.next(), P_HELP))], "unary", t);
+      case T.QUESTION: {
+        const operand = this.eoah(this.next(), P_HELP, 1);
+        return call(sym("?", t), [arg(operand)], "unary", t);
+      }
       case T.FUNCTION:
       case T.BACKSLASH:
         return this.functionDef(t);
@@ -317,10 +351,10 @@ export class Parser {
         return this.forExpr(t);
       case T.WHILE: {
         const cond = this.condition();
-        return keyword("while", t, [cond, this.eoah(this.next(), P_LOW)]);
+        return keyword("while", t, [cond, this.eoah(this.next(), P_LOW, 2)]);
       }
       case T.REPEAT:
-        return keyword("repeat", t, [this.eoah(this.next(), P_LOW)]);
+        return keyword("repeat", t, [this.eoah(this.next(), P_LOW, 1)]);
       case T.NEXT:
       case T.BREAK:
         return keyword(t.text, t, []);
@@ -331,11 +365,15 @@ export class Parser {
   /** `'{' exprlist '}'`; R's action stops skipping newlines after the `}`. */
   private braces(open: Token): RNode {
     const items: RArg[] = [];
+    let below = 1; // '{' before the first item, '{' exprlist separator after
     for (;;) {
       const t = this.next();
       if (t.kind === T.RBRACE) break;
-      if (t.kind === T.SEMI || t.kind === T.NEWLINE) continue;
-      items.push(arg(this.eoah(t, P_NONE)));
+      if (t.kind === T.SEMI || t.kind === T.NEWLINE) {
+        below = 3;
+        continue;
+      }
+      items.push(arg(this.eoah(t, P_NONE, below)));
       const k = this.peek().kind;
       if (k !== T.RBRACE && k !== T.SEMI && k !== T.NEWLINE) throw this.unexpected(this.next());
     }
@@ -346,7 +384,7 @@ export class Parser {
   /** `'(' expr_or_help ')'` of `if` and `while`; newlines after it are skipped. */
   private condition(): RNode {
     this.expect(T.LPAREN);
-    const cond = this.eoh(this.next(), P_NONE);
+    const cond = this.eoh(this.next(), P_NONE, 2);
     this.expect(T.RPAREN);
     this.lexer.eatLines = true;
     return cond;
@@ -354,20 +392,21 @@ export class Parser {
 
   private ifExpr(t: Token): RNode {
     const cond = this.condition();
-    const body = this.eoah(this.next(), P_IF);
+    const body = this.eoah(this.next(), P_IF, 2);
     if (this.peek().kind !== T.ELSE) return keyword("if", t, [cond, body]);
     this.next();
-    return keyword("if", t, [cond, body, this.eoah(this.next(), P_ELSE)]);
+    return keyword("if", t, [cond, body, this.eoah(this.next(), P_ELSE, 4)]);
   }
 
   private forExpr(t: Token): RNode {
     this.expect(T.LPAREN);
     const v = this.expect(T.SYMBOL);
     this.expect(T.IN);
-    const seq = this.eoh(this.next(), P_NONE);
+    const seq = this.eoh(this.next(), P_NONE, 4);
     this.expect(T.RPAREN);
     this.lexer.eatLines = true;
-    return keyword("for", t, [this.leaf(v), seq, this.eoah(this.next(), P_LOW)]);
+    const body = this.eoah(this.next(), P_LOW, 2);
+    return keyword("for", t, [this.leaf(v), seq, body]);
   }
 
   private functionDef(t: Token): RNode {
@@ -375,7 +414,7 @@ export class Parser {
     const params = this.formals();
     this.expect(T.RPAREN);
     this.lexer.eatLines = true; // the empty rule `cr`
-    const body = this.eoah(this.next(), P_LOW);
+    const body = this.eoah(this.next(), P_LOW, 5);
     return {
       type: "function",
       params,
@@ -391,13 +430,13 @@ export class Parser {
     const params: RParam[] = [];
     let empty = true;
     if (this.peek().kind === T.SYMBOL) {
-      params.push(this.formal(this.next()));
+      params.push(this.formal(this.next(), 2));
       empty = false;
     }
     while (this.peek().kind === T.COMMA) {
       this.next();
       const name = this.expect(T.SYMBOL);
-      const p = this.formal(name);
+      const p = this.formal(name, 4);
       if (params.some((q) => q.name === p.name)) {
         throw plainError(
           "semantic",
@@ -412,11 +451,12 @@ export class Parser {
     return params;
   }
 
-  private formal(name: Token): RParam {
+  /** One formal; `below` counts the symbols before its name on bison's stack. */
+  private formal(name: Token, below: number): RParam {
     let dflt: RNode | null = null;
     if (this.peek().kind === T.EQ_ASSIGN) {
       this.next();
-      dflt = this.eoh(this.next(), P_NONE);
+      dflt = this.eoh(this.next(), P_NONE, below + 2);
     }
     return { name: name.text, default: dflt, line: name.line, col: name.col };
   }
@@ -424,25 +464,34 @@ export class Parser {
   /** `sublist` up to `close`; after each `,` newlines are skipped (the rule `cr`). */
   private sublist(close: TokenKind): RArg[] {
     const args: RArg[] = [];
+    let below = 2; // expr '(' before the first argument, expr '(' sublist cr ',' after
     for (;;) {
-      args.push(this.sub());
+      args.push(this.sub(below));
       if (this.peek().kind !== T.COMMA) break;
       this.next();
       this.lexer.eatLines = true;
+      below = 5;
     }
     this.expect(close);
     return args;
   }
 
   /** One argument: empty, `expr_or_help`, or `name =` with an optional value. */
-  private sub(): RArg {
+  private sub(below: number): RArg {
+    this.depth += below;
+    const a = this.subArg();
+    this.depth -= below;
+    return a;
+  }
+
+  private subArg(): RArg {
     const t = this.peek();
     const k = t.kind;
     if (k === T.SYMBOL || k === T.STR_CONST || k === T.NULL_CONST) {
       this.next();
       if (this.peek().kind !== T.EQ_ASSIGN) return arg(this.eohRest(t));
       this.next();
-      const value = startsExpr(this.peek().kind) ? this.eoh(this.next(), P_NONE) : null;
+      const value = startsExpr(this.peek().kind) ? this.eoh(this.next(), P_NONE, 2) : null;
       const name = k === T.NULL_CONST ? "NULL" : t.text;
       if (k === T.STR_CONST) {
         checkName(name, new TextEncoder().encode(name).length, t.line, t.col);

@@ -65,25 +65,30 @@ const SPECIAL_SYMBOLS: ReadonlySet<string> = new Set([
   "[[<-",
 ]);
 
-/** The first placeholder R's `checkForPlaceholder()` finds in `node`, or null. */
+/**
+ * The first placeholder R's `checkForPlaceholder()` finds in `node`, or
+ * null. Iterative, so deeply nested code cannot exhaust the call stack.
+ */
 export function findPlaceholder(node: RNode): RPlaceholder | null {
-  switch (node.type) {
-    case "placeholder":
-      return node;
-    case "call": {
-      const inFn = findPlaceholder(node.fn);
-      if (inFn) return inFn;
-      for (const a of node.args) {
-        const found = a.value === null ? null : findPlaceholder(a.value);
-        if (found) return found;
-      }
-      return null;
+  const todo: RNode[] = [node];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    switch (n.type) {
+      case "placeholder":
+        return n;
+      case "call":
+        for (let i = n.args.length - 1; i >= 0; i--) {
+          const v = n.args[i].value;
+          if (v !== null) todo.push(v);
+        }
+        todo.push(n.fn);
+        break;
+      case "function":
+        todo.push(n.body);
+        break;
     }
-    case "function":
-      return findPlaceholder(node.body);
-    default:
-      return null;
   }
+  return null;
 }
 
 function semantic(message: string, at: { line: number; col: number }) {

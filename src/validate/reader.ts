@@ -24,6 +24,11 @@ export class SourceReader {
   col = 0;
   /** Furthest index ever read; reads undone past `pos` leave holes in R's context buffer. */
   maxPos = 0;
+  /**
+   * Bytes of the character ending at `maxPos` that R never read: R's byte
+   * reader looks at only the first byte of a character when it peeks.
+   */
+  maxUnread = 0;
   /** Start of the text R can still show as context (moved by `#line` directives). */
   contextStart = 0;
   private readonly hPos = new Int32Array(HISTORY);
@@ -36,8 +41,11 @@ export class SourceReader {
     this.src = code + "\n";
   }
 
-  /** Reads one code point (lone surrogates read as U+FFFD), or {@link EOF}. */
-  getc(): number {
+  /**
+   * Reads one code point (lone surrogates read as U+FFFD), or {@link EOF}.
+   * `peek` marks a read where R looks at the first byte only.
+   */
+  getc(peek = false): number {
     const h = this.hTop = (this.hTop + 1) % HISTORY;
     this.hPos[h] = this.pos;
     this.hLine[h] = this.line;
@@ -59,7 +67,10 @@ export class SourceReader {
       this.col++;
       if (c === 9) this.col = (this.col + 7) & ~7;
     }
-    if (this.pos > this.maxPos) this.maxPos = this.pos;
+    if (this.pos > this.maxPos) {
+      this.maxPos = this.pos;
+      this.maxUnread = peek && c >= 0x80 ? (c < 0x800 ? 1 : c < 0x10000 ? 2 : 3) : 0;
+    } else if (this.pos === this.maxPos && !peek) this.maxUnread = 0;
     return c;
   }
 
@@ -74,7 +85,7 @@ export class SourceReader {
 
   /** Reads the next character if it is `c` (R's `nextchar`). */
   nextchar(c: number): boolean {
-    if (this.getc() === c) return true;
+    if (this.getc(true) === c) return true;
     this.ungetc();
     return false;
   }

@@ -1,0 +1,166 @@
+/**
+ * Advisory warnings for calls the sandbox may restrict, found in the syntax
+ * tree: names inside strings and comments never match, and calls are found
+ * however they are written (`system(...)`, `` `system`(...) ``,
+ * `"system"(...)`, `base::system(...)`, `(system)(...)`, `x |> system()`).
+ *
+ * Wording (one warning per function, first occurrence decides the form):
+ * - direct call:
+ *   ``Code contains call to `system()` which may be restricted by the sandbox``
+ * - call through a name lookup or `do.call`:
+ *   ``Code contains indirect call to `system()` via `get()` which may be restricted by the sandbox``
+ *   for `get("system")`, `get0`, `mget`, `match.fun`, `getFunction`,
+ *   `do.call("system", ...)` / `do.call(system, ...)` and
+ *   `getExportedValue("base", "system")`;
+ * - any function of processx or callr (`processx::run()`, `callr::r()`)
+ *   counts as a restricted call, and loading them is reported as
+ *   ``Code loads package `processx` which may be restricted by the sandbox``.
+ *
+ * Warnings never block execution; the OS sandbox is the boundary.
+ *
+ * @module
+ */
+import type { RArg, RCall, RNode, RProgram } from "./ast.ts";
+
+/** Functions whose calls are reported (the reference's list plus SPEC §10's). */
+export const RESTRICTED_FUNCTIONS: readonly string[] = Object.freeze([
+  "system",
+  "system2",
+  "shell",
+  "shell.exec",
+  ".Internal",
+  ".Call",
+  ".C",
+  ".Fortran",
+  ".External",
+  ".External2",
+  "dyn.load",
+  "pipe",
+  "socketConnection",
+  "url",
+  "download.file",
+  "Sys.setenv",
+  "do.call",
+]);
+
+const RESTRICTED: ReadonlySet<string> = new Set(RESTRICTED_FUNCTIONS);
+const RESTRICTED_PACKAGES: ReadonlySet<string> = new Set(["processx", "callr"]);
+const LOOKUPS: ReadonlySet<string> = new Set(["get", "get0", "mget", "match.fun", "getFunction"]);
+const LOADERS: ReadonlySet<string> = new Set([
+  "library",
+  "require",
+  "requireNamespace",
+  "loadNamespace",
+  "attachNamespace",
+]);
+
+/** The warnings for a parsed program, in order of first occurrence. */
+export function findWarnings(program: RProgram): string[] {
+  const seen = new Map<string, string>();
+  const add = (key: string, message: string) => {
+    if (!seen.has(key)) seen.set(key, message);
+  };
+  const direct = (name: string) =>
+    add(name, `Code contains call to \`${name}()\` which may be restricted by the sandbox`);
+  const indirect = (name: string, via: string) =>
+    add(
+      name,
+      `Code contains indirect call to \`${name}()\` via \`${via}()\` which may be restricted by the sandbox`,
+    );
+
+  // Depth-first, in source order, without recursion.
+  const todo: RNode[] = [...program.exprs].reverse();
+  while (todo.length > 0) {
+    const node = todo.pop()!;
+    if (node.type === "function") {
+      todo.push(node.body);
+      for (let i = node.params.length - 1; i >= 0; i--) {
+        const d = node.params[i].default;
+        if (d !== null) todo.push(d);
+      }
+      continue;
+    }
+    if (node.type !== "call") continue;
+    const target = calledName(node.fn);
+    if (target !== null) {
+      const { pkg, name } = target;
+      if (pkg !== null && RESTRICTED_PACKAGES.has(pkg)) direct(`${pkg}::${name}`);
+      else if (RESTRICTED.has(name) && (pkg === null || pkg === "base")) direct(name);
+      if (pkg === null || pkg === "base") checkIndirect(name, node, indirect, add);
+    }
+    for (let i = node.args.length - 1; i >= 0; i--) {
+      const v = node.args[i].value;
+      if (v !== null) todo.push(v);
+    }
+    todo.push(node.fn);
+  }
+  return [...seen.values()];
+}
+
+/** The function a call's head names: `f`, `` `f` ``, `pkg::f`, `(f)`. */
+function calledName(fn: RNode): { pkg: string | null; name: string } | null {
+  while (fn.type === "call" && fn.syntax === "paren" && fn.args.length === 1 && fn.args[0].value) {
+    fn = fn.args[0].value;
+  }
+  if (fn.type === "sym") return { pkg: null, name: fn.name };
+  if (fn.type === "call" && fn.syntax === "binary" && fn.fn.type === "sym") {
+    const op = fn.fn.name;
+    if (op !== "::" && op !== ":::") return null;
+    const pkg = nameOf(fn.args[0]?.value ?? null);
+    const name = nameOf(fn.args[1]?.value ?? null);
+    if (pkg !== null && name !== null) return { pkg, name };
+  }
+  return null;
+}
+
+/** A symbol's name or a string's value. */
+function nameOf(node: RNode | null): string | null {
+  if (node === null) return null;
+  if (node.type === "sym") return node.name;
+  if (node.type === "str") return node.value;
+  return null;
+}
+
+/** The argument matched by `name`, else the `pos`-th unnamed one (0-based). */
+function argument(call: RCall, name: string, pos: number): RArg | undefined {
+  const named = call.args.find((a) => a.name === name);
+  if (named) return named;
+  return call.args.filter((a) => a.name === null)[pos];
+}
+
+function checkIndirect(
+  fname: string,
+  call: RCall,
+  indirect: (name: string, via: string) => void,
+  add: (key: string, message: string) => void,
+): void {
+  const restricted = (node: RNode | null): string | null => {
+    const n = nameOf(node);
+    if (n !== null && RESTRICTED.has(n)) return n;
+    // mget(c("system", "pipe"))
+    if (node?.type === "call" && node.fn.type === "sym" && node.fn.name === "c") {
+      for (const a of node.args) {
+        const inner = restricted(a.value);
+        if (inner) return inner;
+      }
+    }
+    return null;
+  };
+  if (LOOKUPS.has(fname)) {
+    const a = argument(call, fname === "mget" ? "x" : fname === "match.fun" ? "FUN" : "x", 0);
+    const target = a?.value ?? null;
+    const hit = target?.type === "sym" && fname !== "match.fun" ? null : restricted(target);
+    if (hit) indirect(hit, fname);
+  } else if (fname === "do.call") {
+    const hit = restricted(argument(call, "what", 0)?.value ?? null);
+    if (hit && hit !== "do.call") indirect(hit, "do.call");
+  } else if (fname === "getExportedValue") {
+    const hit = restricted(argument(call, "name", 1)?.value ?? null);
+    if (hit) indirect(hit, "getExportedValue");
+  } else if (LOADERS.has(fname)) {
+    const pkg = nameOf(argument(call, "package", 0)?.value ?? null);
+    if (pkg !== null && RESTRICTED_PACKAGES.has(pkg)) {
+      add(`package:${pkg}`, `Code loads package \`${pkg}\` which may be restricted by the sandbox`);
+    }
+  }
+}

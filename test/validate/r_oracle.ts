@@ -1,0 +1,139 @@
+/**
+ * One long-lived R process that parses snippets with R's own `parse()`,
+ * for the differential test and the bench.
+ *
+ * Protocol: one JSON object per line each way over stdin/stdout; snippet
+ * text travels only inside JSON, never through argv or a shell. Requests:
+ * - `{"op":"parse","codes":[...]}` → `{"results":[{"ok":true}|{"ok":false,"msg":"..."}]}`
+ * - `{"op":"bench","code":"...","reps":N}` → `{"ns":[...]}` (R-side time of each parse)
+ * - `{"op":"ping"}` → `{"pong":true}` (round trip without work)
+ *
+ * @module
+ */
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+
+const R_LOOP = String.raw`
+suppressMessages(library(jsonlite))
+con <- file("stdin", open = "r")
+parse1 <- function(code) {
+  tryCatch(
+    withCallingHandlers({ parse(text = code, keep.source = FALSE); list(ok = TRUE) },
+      warning = function(w) invokeRestart("muffleWarning")),
+    error = function(e) {
+      m <- iconv(conditionMessage(e), "UTF-8", "UTF-8", sub = "\uFFFD")
+      list(ok = FALSE, msg = m)
+    })
+}
+repeat {
+  line <- readLines(con, n = 1L, encoding = "UTF-8")
+  if (length(line) == 0L) break
+  req <- fromJSON(line, simplifyVector = FALSE)
+  res <- switch(req$op,
+    parse = list(results = lapply(req$codes, parse1)),
+    bench = {
+      code <- req$code
+      ns <- numeric(req$reps)
+      for (i in seq_len(req$reps)) {
+        t0 <- Sys.time()
+        parse(text = code, keep.source = FALSE)
+        ns[i] <- as.numeric(Sys.time() - t0, units = "secs") * 1e9
+      }
+      list(ns = ns)
+    },
+    ping = list(pong = TRUE),
+    list(error = "unknown op"))
+  cat(toJSON(res, auto_unbox = TRUE, digits = NA), "\n", sep = "")
+  flush(stdout())
+}
+`;
+
+/** Result of parsing one snippet in R. */
+export type RParseOutcome = { readonly ok: true } | { readonly ok: false; readonly msg: string };
+
+/** Environment for R: a UTF-8 locale, as the lexer's column counting assumes. */
+function rEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8", R_LIBS_USER: "" };
+}
+
+/** Why R cannot be used, or null when `Rscript` runs and has jsonlite. */
+export function rUnavailableReason(): string | null {
+  const probe = spawnSync("Rscript", [
+    "--vanilla",
+    "-e",
+    "cat(requireNamespace('jsonlite', quietly = TRUE))",
+  ], {
+    encoding: "utf8",
+    env: rEnv(),
+  });
+  if (probe.error) return `Rscript not found (${probe.error.message})`;
+  if (probe.status !== 0) return `Rscript failed: ${probe.stderr.trim()}`;
+  if (probe.stdout.trim() !== "TRUE") return "the R package jsonlite is not installed";
+  return null;
+}
+
+/** A running R process answering JSON requests one at a time. */
+export class ROracle {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private buffer = "";
+  private waiting: ((line: string) => void) | null = null;
+  private readonly lines: string[] = [];
+  private stderr = "";
+
+  /** Starts `Rscript` with the reader loop. */
+  constructor() {
+    this.child = spawn("Rscript", ["--vanilla", "-e", R_LOOP], { env: rEnv() });
+    this.child.stdout.setEncoding("utf8");
+    this.child.stdout.on("data", (d: string) => {
+      this.buffer += d;
+      let nl: number;
+      while ((nl = this.buffer.indexOf("\n")) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        const w = this.waiting;
+        if (w) {
+          this.waiting = null;
+          w(line);
+        } else this.lines.push(line);
+      }
+    });
+    this.child.stderr.setEncoding("utf8");
+    this.child.stderr.on("data", (d: string) => {
+      this.stderr = (this.stderr + d).slice(-4000);
+    });
+  }
+
+  /** Sends one request and waits for its one-line answer. */
+  request(req: unknown): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const onExit = () => reject(new Error(`R exited early: ${this.stderr}`));
+      this.child.once("exit", onExit);
+      const done = (line: string) => {
+        this.child.off("exit", onExit);
+        try {
+          resolve(JSON.parse(line));
+        } catch (e) {
+          reject(new Error(`Cannot read R's answer "${line.slice(0, 200)}": ${e}`));
+        }
+      };
+      const queued = this.lines.shift();
+      if (queued !== undefined) done(queued);
+      else this.waiting = done;
+      this.child.stdin.write(JSON.stringify(req) + "\n");
+    });
+  }
+
+  /** Parses each snippet in R, in one request. */
+  async parseAll(codes: readonly string[]): Promise<RParseOutcome[]> {
+    const res = await this.request({ op: "parse", codes });
+    return res.results as RParseOutcome[];
+  }
+
+  /** Closes R's stdin and waits for it to exit. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once("exit", () => resolve());
+      this.child.stdin.end();
+    });
+  }
+}
