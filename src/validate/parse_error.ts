@@ -79,22 +79,11 @@ export function syntaxError(
     lines.pop();
     ctxLine--;
   }
+  const parts = line === 0
+    ? locationFree(detail, lines)
+    : located(`${filename ? filename + ":" : ""}${line}:${col}: ${detail}`, lines, ctxLine, col);
   // Assembled as bytes: R prints a character the context window split as raw
   // bytes and caps the message at 999 bytes.
-  const enc = new TextEncoder();
-  const parts: Uint8Array[] = [
-    enc.encode(`${filename ? filename + ":" : ""}${line}:${col}: ${detail}`),
-  ];
-  if (lines.length === 1) {
-    const width = `${ctxLine}: `.length;
-    parts.push(enc.encode(`\n${ctxLine}: `), tabExpand(lines[0]));
-    parts.push(enc.encode(`\n${"^".padStart(width + col + 1)}`));
-  } else if (lines.length >= 2) {
-    const width = `${ctxLine}:`.length;
-    parts.push(enc.encode(`\n${ctxLine - 1}: `), tabExpand(lines[lines.length - 2]));
-    parts.push(enc.encode(`\n${ctxLine}: `), tabExpand(lines[lines.length - 1]));
-    parts.push(enc.encode(`\n${"^".padStart(width + col + 1)}`));
-  }
   let total = 0;
   for (const p of parts) total += p.length;
   const bytes = new Uint8Array(total);
@@ -104,9 +93,37 @@ export function syntaxError(
     at += p.length;
   }
   let end = Math.min(bytes.length, MESSAGE_BYTES);
-  if (end < bytes.length) { while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--; }
+  if (end < bytes.length) {
+    while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  }
   const message = decodeBytes(bytes.subarray(0, end));
   return new ParseAbort({ message, detail, line, column: col, kind: "syntax" });
+}
+
+/** `HEAD`, the last one or two context lines numbered, and the caret line. */
+function located(head: string, lines: Uint8Array[], ctxLine: number, col: number): Uint8Array[] {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [enc.encode(head)];
+  const n = lines.length;
+  if (n === 0) return parts;
+  const width = n === 1 ? `${ctxLine}: `.length : `${ctxLine}:`.length;
+  if (n >= 2) parts.push(enc.encode(`\n${ctxLine - 1}: `), tabExpand(lines[n - 2]));
+  parts.push(enc.encode(`\n${ctxLine}: `), tabExpand(lines[n - 1]));
+  parts.push(enc.encode(`\n${"^".padStart(width + col + 1)}`));
+  return parts;
+}
+
+/** R's form when the error line is 0 (after `#line 0`): `DETAIL in "context"`. */
+function locationFree(detail: string, lines: Uint8Array[]): Uint8Array[] {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [enc.encode(detail)];
+  const n = lines.length;
+  if (n === 1) parts.push(enc.encode(' in "'), tabExpand(lines[0]), enc.encode('"'));
+  else if (n >= 2) {
+    parts.push(enc.encode(' in:\n"'), tabExpand(lines[n - 2]));
+    parts.push(enc.encode("\n"), tabExpand(lines[n - 1]), enc.encode('"'));
+  }
+  return parts;
 }
 
 /** The lines of R's context buffer: the last 256 bytes read, split at newlines. */

@@ -10,6 +10,16 @@
  * @module
  */
 import { EDGE_CASES } from "./corpus_edge_cases.ts";
+import {
+  escapeSpelling,
+  formals,
+  ifElse,
+  lineDirective,
+  newlineAfterTokens,
+  numberSpelling,
+  operatorSoup,
+  pipes,
+} from "./corpus_focus.ts";
 import { RGen, Rng } from "./corpus_grammar.ts";
 
 /** Seed of the corpus CI always runs. */
@@ -252,6 +262,28 @@ function longLines(gen: RGen, r: Rng): string {
   return items.join(r.pick(["\n", "; ", "\n\t"]));
 }
 
+/** One snippet from a focused family. */
+function focused(gen: RGen, r: Rng): string {
+  switch (r.int(8)) {
+    case 0:
+      return numberSpelling(r);
+    case 1:
+      return escapeSpelling(r);
+    case 2:
+      return ifElse(r);
+    case 3:
+      return formals(r);
+    case 4:
+      return pipes(r);
+    case 5:
+      return operatorSoup(r);
+    case 6:
+      return newlineAfterTokens(gen.program(), r);
+    default:
+      return lineDirective(gen.program(), r);
+  }
+}
+
 /** `n` snippets for `seed`: edge cases first, then programs and their mutations. */
 export function generateCorpus(seed: number, n: number): string[] {
   const r = new Rng(seed);
@@ -259,8 +291,9 @@ export function generateCorpus(seed: number, n: number): string[] {
   const out: string[] = seed === FIXED_SEED ? EDGE_CASES.slice(0, n) : [];
   while (out.length < n) {
     const x = r.next();
-    if (x < 0.15) out.push(soup(r));
-    else if (x < 0.25) {
+    if (x < 0.3) out.push(focused(gen, r));
+    else if (x < 0.4) out.push(soup(r));
+    else if (x < 0.47) {
       const p = longLines(gen, r);
       out.push(r.chance(0.5) ? p : mutate(p, r));
     } else {
