@@ -279,9 +279,14 @@ export class Parser {
     return binary(opName(op), left, rhs);
   }
 
-  /** R's `xxfuncall`: a string in call position becomes a name; `f()` has no arguments. */
+  /**
+   * R's `xxfuncall`: a string in call position becomes a name (so does
+   * `NA_character_`, as `NA`); `f()` has no arguments.
+   */
   private funcall(fn: RNode, args: RArg[]): RCall {
-    if (fn.type === "str") {
+    if (fn.type === "num" && fn.text === "NA_character_") {
+      fn = { type: "sym", name: "NA", quoted: false, line: fn.line, col: fn.col };
+    } else if (fn.type === "str") {
       checkName(fn.value, new TextEncoder().encode(fn.value).length, fn.line, fn.col);
       fn = { type: "sym", name: fn.value, quoted: true, line: fn.line, col: fn.col };
     }

@@ -8,13 +8,16 @@
  *
  * Valid/invalid must agree on every snippet (a disagreement fails the test
  * and prints the snippet); line:column must agree on at least 99% of the
- * invalid snippets. Message agreement is printed.
+ * invalid snippets; the syntax tree of every snippet R accepts must equal
+ * R's (operator precedence and associativity, pipe rewriting). Message
+ * agreement is printed.
  *
  * @module
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Agreement, compare, pct, showDifference } from "./compare.ts";
+import { ourTrees, theirs } from "./compare_tree.ts";
 import { FIXED_SEED, generateCorpus } from "./corpus.ts";
 import { ROracle, rUnavailableReason } from "./r_oracle.ts";
 
@@ -39,6 +42,25 @@ function report(label: string, a: Agreement): void {
   for (const d of a.location.slice(0, 5)) lines.push("  location differs:\n" + showDifference(d));
   for (const d of a.message.slice(0, 5)) lines.push("  message differs:\n" + showDifference(d));
   console.log(lines.join("\n"));
+}
+
+/** Compares syntax trees on every snippet R accepts and reports the count. */
+async function checkTrees(r: ROracle, codes: readonly string[]): Promise<void> {
+  const trees = await r.trees(codes);
+  const diffs: string[] = [];
+  let compared = 0;
+  codes.forEach((code, i) => {
+    const t = trees[i];
+    if (t === null) return; // R rejects it (or its tree is too deep to walk in R)
+    compared++;
+    const want = JSON.stringify(t.map(theirs));
+    const got = JSON.stringify(ourTrees(code));
+    if (want !== got) {
+      diffs.push(`  code: ${JSON.stringify(code)}\n  ours: ${got}\n  R:    ${want}`);
+    }
+  });
+  console.log(`  syntax trees equal to R's: ${compared - diffs.length}/${compared}`);
+  assert.deepEqual(diffs.slice(0, 10), [], "syntax trees differ from R's");
 }
 
 function check(a: Agreement): void {
@@ -73,6 +95,7 @@ describe("validateCode agrees with R's parse()", { skip: skip ?? false }, () => 
       const a = compare(codes, await r.parseAll(codes));
       report(`seed ${FIXED_SEED}`, a);
       check(a);
+      await checkTrees(r, codes);
     },
   );
 
@@ -84,6 +107,7 @@ describe("validateCode agrees with R's parse()", { skip: skip ?? false }, () => 
       const a = compare(codes, await r.parseAll(codes));
       report(`seed ${randomSeed}`, a);
       check(a);
+      await checkTrees(r, codes);
     },
   );
 });

@@ -5,6 +5,9 @@
  * Protocol: one JSON object per line each way over stdin/stdout; snippet
  * text travels only inside JSON, never through argv or a shell. Requests:
  * - `{"op":"parse","codes":[...]}` → `{"results":[{"ok":true}|{"ok":false,"msg":"..."}]}`
+ * - `{"op":"tree","codes":[...]}` → `{"results":[[...trees]|null]}`: R's parse tree
+ *   of each top-level expression as nested JSON (`c` call, `s` name, `v`
+ *   string, `k` other constant, `z` NULL, `m` empty argument, `f` function)
  * - `{"op":"bench","code":"...","reps":N}` → `{"ns":[...]}` (R-side time of each parse)
  * - `{"op":"ping"}` → `{"pong":true}` (round trip without work)
  *
@@ -24,12 +27,44 @@ parse1 <- function(code) {
       list(ok = FALSE, msg = m)
     })
 }
+tree <- function(e) {
+  if (is.call(e)) {
+    fn <- e[[1L]]
+    if (is.name(fn) && identical(as.character(fn), "function")) {
+      fl <- e[[2L]]
+      ps <- lapply(seq_along(fl), function(i) {
+        d <- if (is.name(fl[[i]]) && !nzchar(as.character(fl[[i]]))) NULL else tree(fl[[i]])
+        list(name = names(fl)[i], d = d)
+      })
+      return(list(f = ps, body = tree(e[[3L]])))
+    }
+    nms <- names(e)
+    if (is.null(nms)) nms <- rep("", length(e))
+    parts <- lapply(seq_along(e), function(i) {
+      if (is.name(e[[i]]) && !nzchar(as.character(e[[i]]))) list(m = 1L) else tree(e[[i]])
+    })
+    return(list(c = parts, n = as.list(nms)))
+  }
+  if (is.name(e)) return(list(s = as.character(e)))
+  if (is.null(e)) return(list(z = 1L))
+  if (is.character(e) && is.na(e)) return(list(k = 1L))
+  if (is.character(e)) return(if (validUTF8(e)) list(v = e) else list(b = 1L))
+  if (is.numeric(e) || is.logical(e) || is.complex(e)) return(list(k = 1L))
+  list(o = typeof(e))
+}
+tree1 <- function(code) {
+  ex <- tryCatch(withCallingHandlers(parse(text = code, keep.source = FALSE),
+    warning = function(w) invokeRestart("muffleWarning")), error = function(e) NULL)
+  if (is.null(ex)) return(NULL)
+  tryCatch(lapply(seq_along(ex), function(i) tree(ex[[i]])), error = function(e) NULL)
+}
 repeat {
   line <- readLines(con, n = 1L, encoding = "UTF-8")
   if (length(line) == 0L) break
   req <- fromJSON(line, simplifyVector = FALSE)
   res <- switch(req$op,
     parse = list(results = lapply(req$codes, parse1)),
+    tree = list(results = lapply(req$codes, tree1)),
     bench = {
       code <- req$code
       ns <- numeric(req$reps)
@@ -46,6 +81,18 @@ repeat {
   flush(stdout())
 }
 `;
+
+/** R's parse tree as the oracle encodes it. */
+export type RTree =
+  | { c: RTree[]; n: string[] }
+  | { s: string }
+  | { v: string }
+  | { b: number }
+  | { k: number }
+  | { z: number }
+  | { m: number }
+  | { f: { name: string; d: RTree | null | Record<string, never> }[]; body: RTree }
+  | { o: string };
 
 /** Result of parsing one snippet in R. */
 export type RParseOutcome = { readonly ok: true } | { readonly ok: false; readonly msg: string };
@@ -126,6 +173,13 @@ export class ROracle {
   async parseAll(codes: readonly string[]): Promise<RParseOutcome[]> {
     const res = await this.request({ op: "parse", codes });
     return res.results as RParseOutcome[];
+  }
+
+  /** R's parse trees (see the module doc), null where R cannot parse. */
+  async trees(codes: readonly string[]): Promise<(RTree[] | null)[]> {
+    const res = await this.request({ op: "tree", codes });
+    // jsonlite writes R's NULL inside a list as {}.
+    return (res.results as unknown[]).map((x) => (Array.isArray(x) ? x as RTree[] : null));
   }
 
   /** Closes R's stdin and waits for it to exit. */
