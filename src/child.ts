@@ -7,9 +7,12 @@
  * its scope closes: the process group is killed, the FIFOs closed, the directory removed.
  *
  * After the handshake every line on `res` is parsed and validated; the first invalid one
- * marks the child broken (`Broken` event) and nothing more is read from it. Output lines
- * (the `out` FIFO, stdout and stderr) go to the current output sink; the end-of-execution
- * markers R writes on each of them become `Marker` events.
+ * marks the child broken (`Broken` event) and nothing more is read from it.
+ *
+ * Output: R's stdout and stderr are the write end of the `out` FIFO, and R sinks its own
+ * output and messages there too, so everything R and its subprocesses print arrives in
+ * one ordered stream. Lines go to the current output sink; the end-of-execution marker R
+ * writes after each execution becomes a `Marker` event.
  *
  * @module
  */
@@ -49,7 +52,7 @@ import type { Tool } from "./tool.ts";
 /** Events a child reports to its session. */
 export type ChildEvent =
   | { readonly _tag: "Message"; readonly message: ChildMessage }
-  | { readonly _tag: "Marker"; readonly stream: 0 | 1 | 2; readonly id: number }
+  | { readonly _tag: "Marker"; readonly id: number }
   | { readonly _tag: "Broken"; readonly reason: string }
   | { readonly _tag: "Exited"; readonly status: ExitStatus };
 
@@ -227,19 +230,17 @@ export const startChild = (
       onOverflow: (n) =>
         breakWith(`message too large (at least ${n} bytes, max ${config.maxMessageBytes})`),
     });
-    const outputSplitter = (stream: 0 | 1 | 2) =>
-      new LineSplitter({
-        maxLineBytes: MAX_OUTPUT_LINE_BYTES,
-        mode: "split",
-        onLine: (line) => {
-          if (!handshaken && diagnostics.length < DIAGNOSTIC_BYTES) diagnostics += `${line}\n`;
-          const m = line.endsWith("\x1e") ? markerRe.exec(line) : null;
-          const text = m ? line.slice(0, m.index) : line;
-          if (m === null || text !== "") output?.(text);
-          if (m !== null) emit({ _tag: "Marker", stream, id: Number(m[1]) });
-        },
-      });
-    const streams = [outputSplitter(0), outputSplitter(1), outputSplitter(2)];
+    const outputLines = new LineSplitter({
+      maxLineBytes: MAX_OUTPUT_LINE_BYTES,
+      mode: "split",
+      onLine: (line) => {
+        if (!handshaken && diagnostics.length < DIAGNOSTIC_BYTES) diagnostics += `${line}\n`;
+        const m = line.endsWith("\x1e") ? markerRe.exec(line) : null;
+        const text = m ? line.slice(0, m.index) : line;
+        if (m === null || text !== "") output?.(text);
+        if (m !== null) emit({ _tag: "Marker", id: Number(m[1]) });
+      },
+    });
 
     const openReader = (name: string, onData: (chunk: Uint8Array) => void) =>
       Effect.acquireRelease(
@@ -250,7 +251,7 @@ export const startChild = (
         (r) => Effect.sync(() => r.close()),
       );
     yield* openReader("res", (c) => protocol.push(c));
-    yield* openReader("out", (c) => streams[0].push(c));
+    yield* openReader("out", (c) => outputLines.push(c));
     const writer = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => openFifoWriter(join(dir, "req")),
@@ -263,12 +264,7 @@ export const startChild = (
     const proc = yield* Effect.acquireRelease(
       Effect.try({
         try: () =>
-          spawnProcess(wrapped.argv, {
-            env: wrapped.env,
-            cwd: dir,
-            onStdout: (c) => streams[1].push(c),
-            onStderr: (c) => streams[2].push(c),
-          }),
+          spawnProcess(wrapped.argv, { env: wrapped.env, cwd: dir, outputFifo: join(dir, "out") }),
         catch: (e) => new SessionStartError(`Cannot spawn ${wrapped.argv[0]}: ${e}`),
       }),
       (p) =>
@@ -290,7 +286,6 @@ export const startChild = (
     );
     proc.exited.then((status) => {
       exitStatus = status;
-      for (const s of streams) s.flush();
       if (!handshaken) {
         const why = status.spawnError ??
           `it exited (${status.signal ?? `status ${status.code}`})`;
@@ -319,13 +314,11 @@ export const startChild = (
       }),
     );
 
+    // Writes are queued in order by the writer; nothing waits for them to drain.
     const send = (message: HostMessage) =>
-      Effect.promise(() =>
-        writer.write(encodeHostMessage(message)).then(
-          () => undefined,
-          (e) => breakWith(`cannot write to R: ${e}`),
-        )
-      );
+      Effect.sync(() => {
+        writer.write(encodeHostMessage(message)).catch((e) => breakWith(`cannot write to R: ${e}`));
+      });
     const child: Child = {
       pid: proc.pid,
       rVersion: greeting.r,

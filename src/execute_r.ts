@@ -3,11 +3,10 @@
  *
  * @module
  */
-import { Effect } from "effect";
 import type { ExecuteOptions, SessionOptions } from "./options.ts";
 import { withSession } from "./effect.ts";
+import { runOrThrow } from "./run_promise.ts";
 import type { ExecuteResult } from "./session.ts";
-import { Cause, Exit, Option } from "effect";
 
 /** Options of {@linkcode executeR}: the session's and the execution's together. */
 export type ExecuteROptions = SessionOptions & ExecuteOptions;
@@ -36,7 +35,7 @@ export async function executeR(
     signal,
     ...session
   } = options;
-  const exit = await Effect.runPromiseExit(
+  return await runOrThrow(
     withSession(
       { ...session, sandbox: session.sandbox ?? true },
       (s) =>
@@ -51,8 +50,4 @@ export async function executeR(
         }),
     ),
   );
-  if (Exit.isSuccess(exit)) return exit.value;
-  const error = Cause.findErrorOption(exit.cause);
-  if (Option.isSome(error)) throw error.value;
-  throw Cause.squash(exit.cause);
 }

@@ -77,24 +77,30 @@ export interface SpawnedProcess {
 export interface SpawnOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
-  readonly onStdout: (chunk: Uint8Array) => void;
-  readonly onStderr: (chunk: Uint8Array) => void;
+  /** Path of a FIFO (already open for reading by the host) to use as stdout and stderr. */
+  readonly outputFifo: string;
 }
 
 /**
  * Starts `argv` in a new session and process group (so it has no controlling terminal and
- * can be killed as a group), with exactly `env` as its environment and stdin from
- * /dev/null. Never goes through a shell.
+ * can be killed as a group), with exactly `env` as its environment, stdin from /dev/null,
+ * and stdout and stderr both writing to `outputFifo` (so everything the process and its
+ * children print arrives in one ordered stream). Never goes through a shell.
  */
 export function spawnProcess(argv: readonly string[], options: SpawnOptions): SpawnedProcess {
-  const child = spawn(argv[0], argv.slice(1), {
-    env: { ...options.env },
-    cwd: options.cwd,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", options.onStdout);
-  child.stderr?.on("data", options.onStderr);
+  // Blocking write end: the host's read end is already open, so this cannot hang.
+  const out = fs.openSync(options.outputFifo, fs.constants.O_WRONLY);
+  let child;
+  try {
+    child = spawn(argv[0], argv.slice(1), {
+      env: { ...options.env },
+      cwd: options.cwd,
+      detached: true,
+      stdio: ["ignore", out, out],
+    });
+  } finally {
+    fs.closeSync(out);
+  }
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once(
       "error",

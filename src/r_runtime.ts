@@ -9,9 +9,10 @@
  *
  * Wire format: newline-delimited JSON both ways. Values travel in the tagged form of
  * `values.ts` (doubles written with 17 significant digits, so they round-trip exactly).
- * User output goes through `sink()` to the `out` FIFO; each execution ends with a marker
- * line there and on the process's own stdout and stderr, so the host knows it has all of
- * an execution's output before it answers.
+ * R's stdout and stderr are the `out` FIFO, and R's own output and messages are sunk into
+ * it through an unbuffered fifo connection, so everything arrives in one ordered stream;
+ * each execution ends with a marker line there, so the host knows it has all of an
+ * execution's output before it answers.
  *
  * Interrupts: they are suspended everywhere except while user code runs. The host sends an
  * `interrupt` message *before* each SIGINT, so a SIGINT that lands while R is idle is
@@ -277,6 +278,11 @@ local({
     }, "")
   }
   value_text <- function(value) {
+    # Fast path: an unnamed, attribute-free scalar prints as "[1] " + format().
+    if (is.atomic(value) && length(value) == 1L && is.null(attributes(value))) {
+      if (is.character(value)) return(paste0("[1] ", encodeString(value, quote = "\"")))
+      if (!is.complex(value) && !is.raw(value)) return(paste0("[1] ", format(value)))
+    }
     old <- options(max.print = 2000L)
     on.exit(options(old))
     lines <- utils::capture.output(print(value))
@@ -338,14 +344,16 @@ local({
         "\"message\":\"interrupted\"}")
     }, error = function(e) error_message(id, e, trace, parsed))
   }
+  out_number <- as.integer(out)
+  # Puts the sinks back if user code moved them, then ends the execution's output.
   finish_output <- function(id) {
-    while (sink.number() > 0L) sink()
-    if (sink.number(type = "message") != 2L) sink(type = "message")
-    m <- marker(id)
-    cat(m, file = out)
-    cat(m, file = stdout())
+    if (sink.number() != 1L || sink.number(type = "message") != out_number) {
+      while (sink.number() > 0L) sink()
+      sink(out)
+      sink(out, type = "message")
+    }
     flush(stdout())
-    cat(m, file = stderr())
+    cat(marker(id), file = out)
   }
   absorb_interrupt <- function(id) {
     if (id %in% st$stale) {
@@ -357,14 +365,14 @@ local({
     tryCatch(allowInterrupts(Sys.sleep(0.5)), interrupt = function(e) NULL)
   }
 
+  sink(out)
+  sink(out, type = "message")
   serve <- function() {
     repeat {
       tryCatch({
         msg <- read_msg()
         if (identical(msg$type, "execute")) {
           id <- as.integer(msg$id)
-          sink(out)
-          sink(out, type = "message")
           reply <- run(id, msg$code)
           finish_output(id)
           send(reply)

@@ -4,16 +4,17 @@
  *
  * @module
  */
-import { Cause, type Effect, Exit, type ManagedRuntime, Option } from "effect";
+import { Cause, Effect, Exit, Option } from "effect";
 
-/** Runs `effect` on `runtime` and returns its value or throws its typed failure. */
-export async function runOrThrow<A, E, R>(
-  runtime: ManagedRuntime.ManagedRuntime<R, unknown>,
-  effect: Effect.Effect<A, E, R>,
-): Promise<A> {
-  const exit = await runtime.runPromiseExit(effect);
+/** Returns an exit's value, or throws its typed failure (or its defect). */
+export function valueOrThrow<A, E>(exit: Exit.Exit<A, E>): A {
   if (Exit.isSuccess(exit)) return exit.value;
   const error = Cause.findErrorOption(exit.cause);
   if (Option.isSome(error)) throw error.value;
   throw Cause.squash(exit.cause);
+}
+
+/** Runs a self-contained `effect` and returns its value or throws its typed failure. */
+export async function runOrThrow<A, E>(effect: Effect.Effect<A, E>): Promise<A> {
+  return valueOrThrow(await Effect.runPromiseExit(effect));
 }

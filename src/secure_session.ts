@@ -1,13 +1,15 @@
 /**
  * `SecureSession`, the Promise API of a session: a thin shell over one `ManagedRuntime`
- * that owns the Effect session (SPEC §5). It holds no logic of its own.
+ * that owns the Effect session (SPEC §5). It holds no logic of its own: the session's
+ * operations are self-contained effects, run and rethrown by `runOrThrow`; disposing the
+ * runtime closes the session.
  *
  * @module
  */
 import { Effect, ManagedRuntime } from "effect";
 import { layer, SecureSession as SessionKey } from "./effect.ts";
 import type { ExecuteOptions, SessionOptions } from "./options.ts";
-import { runOrThrow } from "./run_promise.ts";
+import { runOrThrow, valueOrThrow } from "./run_promise.ts";
 import type { ExecuteResult, Session, SessionInfo } from "./session.ts";
 import type { ToolInfo } from "./tool.ts";
 
@@ -44,7 +46,7 @@ export class SecureSession implements AsyncDisposable {
   static async create(options?: SessionOptions): Promise<SecureSession> {
     const runtime = ManagedRuntime.make(layer(options));
     try {
-      const session = await runOrThrow(runtime, Effect.service(SessionKey));
+      const session = valueOrThrow(await runtime.runPromiseExit(Effect.service(SessionKey)));
       return new SecureSession(runtime, session);
     } catch (e) {
       await runtime.dispose();
@@ -65,17 +67,16 @@ export class SecureSession implements AsyncDisposable {
    * @throws See `ExecuteError` in the errors module for the rest.
    */
   execute(code: string, options?: ExecuteOptions): Promise<ExecuteResult> {
-    return runOrThrow(this.#runtime, this.#session.execute(code, options));
+    return runOrThrow(this.#session.execute(code, options));
   }
 
   /** Replaces the R process with a fresh one; all state is lost. */
   restart(): Promise<void> {
-    return runOrThrow(this.#runtime, this.#session.restart);
+    return runOrThrow(this.#session.restart);
   }
 
   /** Closes the session: kills R and removes its files. Safe to call twice. */
   async close(): Promise<void> {
-    await runOrThrow(this.#runtime, this.#session.close);
     await this.#runtime.dispose();
   }
 

@@ -132,7 +132,6 @@ interface Generation {
 }
 
 const MARKER_WAIT_MS = 2_000;
-const ALL_MARKERS = 0b111;
 
 function seconds(ms: number): string {
   const s = ms / 1000;
@@ -507,7 +506,7 @@ const makeSessionCore = (
         let phase: "running" | "interrupting" = "running";
         let abortedBy: "timeout" | "signal" = "timeout";
         let final: { message: ChildMessage; value: unknown } | null = null;
-        let markers = 0;
+        let marked = false;
         let lastCall = 0;
         let toolCalls = 0;
         let limitHit = false;
@@ -625,7 +624,7 @@ const makeSessionCore = (
                 }
               }
               final = { message: m, value };
-              if (markers !== ALL_MARKERS) yield* after(MARKER_WAIT_MS, { _tag: "MarkerWait" });
+              if (!marked) yield* after(MARKER_WAIT_MS, { _tag: "MarkerWait" });
               break;
             }
             case "ToolDone":
@@ -640,7 +639,7 @@ const makeSessionCore = (
               }
               break;
             case "Marker":
-              if (event.id === execId) markers |= 1 << event.stream;
+              if (event.id === execId) marked = true;
               break;
             case "Deadline":
             case "Abort":
@@ -659,8 +658,8 @@ const makeSessionCore = (
               yield* restartBecause("execution did not stop after an interrupt");
               return yield* finishError(timeoutError(false));
             case "MarkerWait":
-              if (markers !== ALL_MARKERS) {
-                return yield* violation("the end-of-output markers did not arrive");
+              if (!marked) {
+                return yield* violation("the end-of-output marker did not arrive");
               }
               break;
             case "Broken":
@@ -681,7 +680,7 @@ const makeSessionCore = (
               );
             }
           }
-          if (final === null || markers !== ALL_MARKERS) continue;
+          if (final === null || !marked) continue;
 
           // ---- complete ----
           const ms = elapsed();
