@@ -13,7 +13,10 @@
  *   `do.call("system", ...)` / `do.call(system, ...)` and
  *   `getExportedValue("base", "system")`;
  * - any function of processx or callr (`processx::run()`, `callr::r()`)
- *   counts as a restricted call, and loading them is reported as
+ *   counts as a restricted call; used without a call
+ *   (`processx::process$new()`) it is reported as
+ *   ``Code uses `processx::process` which may be restricted by the sandbox``;
+ *   loading them is reported as
  *   ``Code loads package `processx` which may be restricted by the sandbox``.
  *
  * Warnings never block execution; the OS sandbox is the boundary.
@@ -81,6 +84,12 @@ export function findWarnings(program: RProgram): string[] {
       continue;
     }
     if (node.type !== "call") continue;
+    const ns = calledName(node);
+    if (ns !== null && ns.pkg !== null && RESTRICTED_PACKAGES.has(ns.pkg)) {
+      // `processx::process` used without being called here (e.g. `$new()`)
+      const key = `${ns.pkg}::${ns.name}`;
+      add(key, `Code uses \`${key}\` which may be restricted by the sandbox`);
+    }
     const target = calledName(node.fn);
     if (target !== null) {
       const { pkg, name } = target;
