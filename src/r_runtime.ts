@@ -36,8 +36,8 @@ local({
   init <- jsonlite::parse_json(paste(readLines(init_path, warn = FALSE, encoding = "UTF-8"),
     collapse = ""), simplifyVector = TRUE, simplifyDataFrame = FALSE, simplifyMatrix = FALSE)
   invisible(file.remove(init_path))
-  max_bytes <- as.numeric(init$maxMessageBytes)
-  nonce <- init$nonce
+  max_bytes <- as.numeric(init[["maxMessageBytes"]])
+  nonce <- init[["nonce"]]
   req <- fifo(file.path(dir, "req"), open = "rb", blocking = TRUE)
   res <- fifo(file.path(dir, "res"), open = "wb", blocking = TRUE)
   out <- fifo(file.path(dir, "out"), open = "w", blocking = TRUE)
@@ -153,14 +153,14 @@ local({
   # ---- values: JSON -> R ----------------------------------------------------------
   dec <- function(w) {
     if (is.null(w)) return(NULL)
-    v <- w$v
-    x <- switch(w$t,
+    v <- w[["v"]]
+    x <- switch(w[["t"]],
       d = {
         x <- as.double(if (is.list(v)) unlist(v) else v)
-        if (length(w$nan)) x[w$nan] <- NaN
-        if (length(w$inf)) x[w$inf] <- Inf
-        if (length(w$ninf)) x[w$ninf] <- -Inf
-        if (length(w$nz)) x[w$nz] <- -0
+        if (length(w[["nan"]])) x[w[["nan"]]] <- NaN
+        if (length(w[["inf"]])) x[w[["inf"]]] <- Inf
+        if (length(w[["ninf"]])) x[w[["ninf"]]] <- -Inf
+        if (length(w[["nz"]])) x[w[["nz"]]] <- -0
         x
       },
       i = as.integer(if (is.list(v)) unlist(v) else v),
@@ -171,14 +171,14 @@ local({
       list = if (is.list(v)) lapply(v, dec) else rep(list(NULL), length(v)),
       df = {
         cols <- if (is.list(v)) lapply(v, dec) else rep(list(NULL), length(v))
-        names(cols) <- w$n
-        df <- structure(cols, class = "data.frame", row.names = .set_row_names(as.integer(w$nrow)))
-        if (!is.null(w$rn)) row.names(df) <- w$rn
+        names(cols) <- w[["n"]]
+        df <- structure(cols, class = "data.frame", row.names = .set_row_names(as.integer(w[["nrow"]])))
+        if (!is.null(w[["rn"]])) row.names(df) <- w[["rn"]]
         return(df)
       },
-      stop("unknown value tag from host: ", w$t))
-    if (!is.null(w$dim)) dim(x) <- as.integer(w$dim)
-    else if (!is.null(w$n)) names(x) <- w$n
+      stop("unknown value tag from host: ", w[["t"]]))
+    if (!is.null(w[["dim"]])) dim(x) <- as.integer(w[["dim"]])
+    else if (!is.null(w[["n"]])) names(x) <- w[["n"]]
     x
   }
 
@@ -188,6 +188,9 @@ local({
       list(message = message, call = call))
   }
   call_tool <- function(tool, args, call = NULL) {
+    if (length(args) > 0L && (is.null(names(args)) || any(names(args) == ""))) {
+      stop(tool_error("tool arguments must be named", call))
+    }
     st$call <- st$call + 1L
     id <- st$call
     encoded <- vapply(args, enc, "", USE.NAMES = FALSE)
@@ -201,16 +204,16 @@ local({
     send(msg)
     repeat {
       reply <- suspendInterrupts(read_msg())
-      if (identical(reply$type, "tool_reply") && identical(as.integer(reply$call), id)) break
-      if (identical(reply$type, "interrupt")) {
+      if (identical(reply[["type"]], "tool_reply") && identical(as.integer(reply[["call"]]), id)) break
+      if (identical(reply[["type"]], "interrupt")) {
         # The host gave up on this execution while the tool ran: raise its SIGINT here,
         # inside user code, where it unwinds like any interrupt.
-        st$stale <- c(st$stale, as.integer(reply$id))
+        st$stale <- c(st$stale, as.integer(reply[["id"]]))
         allowInterrupts(Sys.sleep(5))
       }
     }
-    if (!is.null(reply$error)) stop(tool_error(reply$error, call))
-    dec(reply$value)
+    if (!is.null(reply[["error"]])) stop(tool_error(reply[["error"]], call))
+    dec(reply[["value"]])
   }
   type_checks <- list(numeric = "is.numeric", character = "is.character",
     logical = "is.logical", integer = "is.integer", list = "is.list",
@@ -234,11 +237,11 @@ local({
     environment(f) <- rt
     f
   }
-  for (tool in init$tools) {
-    arg_names <- as.character(unlist(tool$argNames))
-    arg_types <- as.character(unlist(tool$argTypes))
-    assign(tool$name, make_tool(tool$name, arg_names, arg_types), envir = globalenv())
-    lockBinding(tool$name, globalenv())
+  for (tool in init[["tools"]]) {
+    arg_names <- as.character(unlist(tool[["argNames"]]))
+    arg_types <- as.character(unlist(tool[["argTypes"]]))
+    assign(tool[["name"]], make_tool(tool[["name"]], arg_names, arg_types), envir = globalenv())
+    lockBinding(tool[["name"]], globalenv())
   }
   generic_call <- function(tool, args = list()) call_tool(tool, args, sys.call())
   assign(".securer_call_tool", generic_call, envir = globalenv())
@@ -371,18 +374,18 @@ local({
     repeat {
       tryCatch({
         msg <- read_msg()
-        if (identical(msg$type, "execute")) {
-          id <- as.integer(msg$id)
-          reply <- run(id, msg$code)
+        if (identical(msg[["type"]], "execute")) {
+          id <- as.integer(msg[["id"]])
+          reply <- run(id, msg[["code"]])
           finish_output(id)
           send(reply)
-        } else if (identical(msg$type, "interrupt")) {
-          absorb_interrupt(as.integer(msg$id))
+        } else if (identical(msg[["type"]], "interrupt")) {
+          absorb_interrupt(as.integer(msg[["id"]]))
         }
       }, interrupt = function(e) NULL)
     }
   }
-  send(paste0("{\"type\":\"hello\",\"secret\":", jstr(init$secret), ",\"pid\":", Sys.getpid(),
+  send(paste0("{\"type\":\"hello\",\"secret\":", jstr(init[["secret"]]), ",\"pid\":", Sys.getpid(),
     ",\"r\":", jstr(R.version.string), "}"))
   rm(list = intersect(c("init", "tool", "arg_names", "arg_types"), ls(rt)))
   lockEnvironment(rt, bindings = TRUE)
