@@ -464,8 +464,10 @@ const makeSessionCore = (
         })));
       });
 
-    const runExecution = (gen: Generation, code: string, o: ResolvedExecuteOptions) =>
-      Effect.gen(function* () {
+    const runExecution = (gen: Generation, code: string, o: ResolvedExecuteOptions) => {
+      const offer = (e: LoopEvent) => Queue.offerUnsafe(gen.events, e);
+      const onAbort = () => offer({ _tag: "Abort" });
+      return Effect.gen(function* () {
         const execId = ++nextExecId;
         const started = performance.now();
         const output: string[] = [];
@@ -493,12 +495,18 @@ const makeSessionCore = (
         const exited = gen.child.exitStatus();
         if (exited !== null) Queue.offerUnsafe(gen.events, { _tag: "Exited", status: exited });
 
-        const offer = (e: LoopEvent) => Queue.offerUnsafe(gen.events, e);
         const after = (ms: number, e: LoopEvent) =>
           Effect.sleep(ms).pipe(Effect.andThen(Effect.sync(() => offer(e))), Effect.forkChild);
-        const onAbort = () => offer({ _tag: "Abort" });
+        if (o.signal?.aborted) {
+          log.audit("execute_timeout", { timeout_ms: null, elapsed_ms: 0 });
+          return yield* Effect.fail(
+            new ExecutionTimeoutError("Execution aborted by its signal before it started", {
+              timeoutMs: null,
+              stateKept: true,
+            }),
+          );
+        }
         o.signal?.addEventListener("abort", onAbort, { once: true });
-        if (o.signal?.aborted) offer({ _tag: "Abort" });
         if (o.timeout !== null) yield* after(o.timeout, { _tag: "Deadline" });
 
         yield* gen.child.send({ type: "execute", id: execId, code });
@@ -743,8 +751,10 @@ const makeSessionCore = (
         Effect.ensuring(Effect.sync(() => {
           gen.active = false;
           gen.child.setOutput(null);
+          o.signal?.removeEventListener("abort", onAbort);
         })),
       );
+    };
 
     // ---- lifecycle -------------------------------------------------------------------
     const close: Effect.Effect<void> = lifecycle.withPermit(Effect.gen(function* () {
