@@ -116,10 +116,10 @@ export type SessionCreateError =
 type LoopEvent =
   | ChildEvent
   | { readonly _tag: "ToolDone"; readonly call: number; readonly reply: ToolReply }
-  | { readonly _tag: "Deadline" }
-  | { readonly _tag: "Abort" }
-  | { readonly _tag: "GraceOver" }
-  | { readonly _tag: "MarkerWait" };
+  | { readonly _tag: "Deadline"; readonly exec: number }
+  | { readonly _tag: "Abort"; readonly exec: number }
+  | { readonly _tag: "GraceOver"; readonly exec: number }
+  | { readonly _tag: "MarkerWait"; readonly exec: number };
 
 interface Generation {
   readonly child: Child;
@@ -465,10 +465,12 @@ const makeSessionCore = (
       });
 
     const runExecution = (gen: Generation, code: string, o: ResolvedExecuteOptions) => {
+      // Timer and abort events carry the execution id: one that fires as its execution
+      // ends may still be queued when the next one starts, and must be ignored there.
+      const execId = ++nextExecId;
       const offer = (e: LoopEvent) => Queue.offerUnsafe(gen.events, e);
-      const onAbort = () => offer({ _tag: "Abort" });
+      const onAbort = () => offer({ _tag: "Abort", exec: execId });
       return Effect.gen(function* () {
-        const execId = ++nextExecId;
         const started = performance.now();
         const output: string[] = [];
         let outputTruncated = false;
@@ -483,8 +485,9 @@ const makeSessionCore = (
             }
           }
         });
+        // Events left in the queue are handled by the loop: stale timers are skipped by
+        // id, and a message that arrived after the previous execution ended is a violation.
         gen.active = true;
-        yield* Queue.clear(gen.events);
         log.audit("execute_start", { code: auditCode(code) });
         if (gen.dead && pendingFailure !== null) {
           // It failed while idle, between being handed out and being marked active.
@@ -507,7 +510,7 @@ const makeSessionCore = (
           );
         }
         o.signal?.addEventListener("abort", onAbort, { once: true });
-        if (o.timeout !== null) yield* after(o.timeout, { _tag: "Deadline" });
+        if (o.timeout !== null) yield* after(o.timeout, { _tag: "Deadline", exec: execId });
 
         yield* gen.child.send({ type: "execute", id: execId, code });
 
@@ -632,7 +635,7 @@ const makeSessionCore = (
                 }
               }
               final = { message: m, value };
-              if (!marked) yield* after(MARKER_WAIT_MS, { _tag: "MarkerWait" });
+              if (!marked) yield* after(MARKER_WAIT_MS, { _tag: "MarkerWait", exec: execId });
               break;
             }
             case "ToolDone":
@@ -651,7 +654,7 @@ const makeSessionCore = (
               break;
             case "Deadline":
             case "Abort":
-              if (final !== null || phase !== "running") break;
+              if (event.exec !== execId || final !== null || phase !== "running") break;
               phase = "interrupting";
               abortedBy = event._tag === "Abort" ? "signal" : "timeout";
               if (pendingTool !== null) {
@@ -659,14 +662,14 @@ const makeSessionCore = (
                 pendingTool = null;
               }
               yield* gen.child.interrupt(execId);
-              yield* after(opts.interruptGrace, { _tag: "GraceOver" });
+              yield* after(opts.interruptGrace, { _tag: "GraceOver", exec: execId });
               break;
             case "GraceOver":
-              if (final !== null) break;
+              if (event.exec !== execId || final !== null) break;
               yield* restartBecause("execution did not stop after an interrupt");
               return yield* finishError(timeoutError(false));
             case "MarkerWait":
-              if (!marked) {
+              if (event.exec === execId && !marked) {
                 return yield* violation("the end-of-output marker did not arrive");
               }
               break;
