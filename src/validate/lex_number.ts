@@ -30,12 +30,25 @@ function isHex(c: number): boolean {
 /** Reads the rest of a number whose first character `first` was just read. */
 export function lexNumber(r: SourceReader, first: number): LexedNumber {
   const start = r.pos - 1;
+  if (first !== 46) { // fast path: digits ended by a character that cannot continue a number
+    const src = r.src;
+    let p = r.pos;
+    let d = p < src.length ? src.charCodeAt(p) : 0;
+    while (d >= 48 && d <= 57) d = ++p < src.length ? src.charCodeAt(p) : 0;
+    if (
+      d !== 46 && d !== 101 && d !== 69 && d !== 120 && d !== 88 && d !== 76 && d !== 105 &&
+      p - start < YYTEXT_SIZE - 1
+    ) {
+      if (p > r.pos) r.consumed(p);
+      r.touchNext(true); // R reads the next character and gives it back
+      return { kind: T.NUM_CONST, text: src.slice(start, p) };
+    }
+  }
   let seendot = first === 46;
   let seenexp = false;
   let last = first;
   let count = 1;
   let c: number;
-  const error = (): LexedNumber => ({ kind: T.ERROR, text: r.src.slice(start, r.pos) });
   for (;;) {
     c = r.getc(true);
     if (!(isDigit(c) || c === 46 || c === 101 || c === 69 || c === 120 || c === 88 || c === 76)) {
@@ -50,25 +63,27 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
         c = r.getc(true);
         if (!(isHex(c) || c === 46)) break;
         if (c === 46) {
-          if (seendot) return error();
+          if (seendot) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
           seendot = true;
         }
         nd++;
       }
-      if (nd === 0) return error();
+      if (nd === 0) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
       if (c === 112 || c === 80) {
         seenexp = true;
         c = r.getc(true);
-        if (!isDigit(c) && c !== 43 && c !== 45) return error();
+        if (!isDigit(c) && c !== 43 && c !== 45) {
+          return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+        }
         if (c === 43 || c === 45) c = r.getc(true);
         let ne = 0;
         while (isDigit(c)) {
           c = r.getc(true);
           ne++;
         }
-        if (ne === 0) return error();
+        if (ne === 0) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
       }
-      if (seendot && !seenexp) return error();
+      if (seendot && !seenexp) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
       break;
     }
     if (c === 101 || c === 69) {
@@ -76,10 +91,12 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
       seenexp = true;
       seendot = true; // R marks "seen" so no '.' may follow the exponent
       c = r.getc(true);
-      if (!isDigit(c) && c !== 43 && c !== 45) return error();
+      if (!isDigit(c) && c !== 43 && c !== 45) {
+        return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+      }
       if (c === 43 || c === 45) {
         c = r.getc(true);
-        if (!isDigit(c)) return error();
+        if (!isDigit(c)) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
       }
     }
     if (c === 46) {

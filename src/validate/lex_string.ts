@@ -96,14 +96,23 @@ export function lexString(r: SourceReader, quote: number, forSymbol: boolean): L
   let chars = 0;
   let bytes = 0;
   let c: number;
-  const flush = (end: number) => {
-    if (end > runStart) parts.push(r.src.slice(runStart, end));
-  };
+  const src = r.src;
   for (;;) {
+    // Fast path over plain ASCII characters.
+    let p = r.pos;
+    let a = p < src.length ? src.charCodeAt(p) : 0;
+    while (a >= 32 && a < 127 && a !== quote && a !== 92) {
+      a = ++p < src.length ? src.charCodeAt(p) : 0;
+    }
+    if (p > r.pos) {
+      chars += p - r.pos;
+      bytes += p - r.pos;
+      r.consumed(p);
+    }
     const before = r.pos;
     c = r.getc();
     if (c === EOF || c === quote) {
-      flush(before);
+      if (before > runStart) parts.push(src.slice(runStart, before));
       break;
     }
     chars++;
@@ -119,7 +128,7 @@ export function lexString(r: SourceReader, quote: number, forSymbol: boolean): L
       bytes += utf8Length(c);
       continue;
     }
-    flush(before);
+    if (before > runStart) parts.push(src.slice(runStart, before));
     const value = escape(r, start, drops, forSymbol);
     if (value < 0) {
       // \u or \U: a code point
@@ -134,7 +143,7 @@ export function lexString(r: SourceReader, quote: number, forSymbol: boolean): L
     runStart = r.pos;
   }
   if (c === EOF) return { kind: T.INCOMPLETE_STRING, text: "" };
-  const text = parts.join("");
+  const text = parts.length === 1 ? parts[0] : parts.join("");
   if (forSymbol) {
     checkName(text, bytes, r.line, r.col);
     return { kind: T.SYMBOL, text };

@@ -18,7 +18,7 @@ import { lexNumber, YYTEXT_SIZE } from "./lex_number.ts";
 import { lexRawString, lexString } from "./lex_string.ts";
 import { plainError } from "./parse_error.ts";
 import { EOF, SourceReader } from "./reader.ts";
-import { KEYWORDS, T, type Token, type TokenKind } from "./tokens.ts";
+import { keywordKind, T, type Token, type TokenKind } from "./tokens.ts";
 
 /** R's `CONTEXTSTACK_SIZE`: brackets and `if`s nested deeper are an error. */
 const CONTEXT_STACK_SIZE = 50;
@@ -28,9 +28,12 @@ const LBRACKET = 91;
 const LPAREN = 40;
 const IF_CTX = 105; // 'i'
 
-/** Token kinds after which newlines are skipped (R's `EatLines = 1`). */
-const EATS_LINES: readonly boolean[] = (() => {
-  const a: boolean[] = [];
+const EAT = 1;
+const KEEP = 2;
+
+/** Per token kind: EAT if newlines after it are skipped (R's `EatLines = 1`), KEEP if not. */
+const LINE_RULE: readonly number[] = (() => {
+  const a: number[] = new Array(64).fill(0);
   for (
     const k of [
       T.PLUS,
@@ -66,18 +69,28 @@ const EATS_LINES: readonly boolean[] = (() => {
       T.RIGHT_ASSIGN,
       T.EQ_ASSIGN,
     ]
-  ) a[k] = true;
-  return Object.freeze(a);
-})();
-
-/** Token kinds after which a newline ends the expression (R's `EatLines = 0`). */
-const KEEPS_LINES: readonly boolean[] = (() => {
-  const a: boolean[] = [];
+  ) a[k] = EAT;
   for (
     const k of [T.SYMBOL, T.PLACEHOLDER, T.STR_CONST, T.NUM_CONST, T.NULL_CONST, T.NEXT, T.BREAK]
-  ) a[k] = true;
-  return Object.freeze(a);
+  ) a[k] = KEEP;
+  return a;
 })();
+
+/** ASCII characters that continue a name. */
+function isNameAscii(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 ||
+    c === 95;
+}
+
+/** Space and form feed: blanks that advance the column by one. */
+function isPlainBlank(c: number): boolean {
+  return c === 32 || c === 12;
+}
+
+/** ASCII comment text other than tab and newline. */
+function isCommentAscii(c: number): boolean {
+  return c >= 32 && c < 127;
+}
 
 /** R's lexer over one source text. */
 export class Lexer {
@@ -87,8 +100,13 @@ export class Lexer {
   filename = "<text>";
   /** R's `EatLines`: skip newline tokens. The parser sets it too. */
   eatLines = false;
+  /** R's `HavePlaceholder`: a `_` has been read, so finished expressions must be checked. */
+  sawPlaceholder = false;
   private readonly ctx: number[] = [32];
   private saved: Token | null = null;
+  private tLine = 0;
+  private tCol = 0;
+  private tStart = 0;
 
   /** Lexes `code` as `parse(text = code)` does. */
   constructor(code: string) {
@@ -133,8 +151,9 @@ export class Lexer {
         this.saved = tok;
         return { kind: T.NEWLINE, line: tok.line, col: tok.col, start: tok.start, text: "" };
       }
-      if (EATS_LINES[kind]) this.eatLines = true;
-      else if (KEEPS_LINES[kind]) this.eatLines = false;
+      const rule = LINE_RULE[kind];
+      if (rule === EAT) this.eatLines = true;
+      else if (rule === KEEP) this.eatLines = false;
       else {
         switch (kind) {
           case T.IF:
@@ -221,129 +240,143 @@ export class Lexer {
     const r = this.reader;
     let c = this.skipSpace();
     if (c === 35) c = this.skipComment();
-    const line = r.line;
-    const col = r.col;
-    const start = c === EOF ? r.pos : r.pos - (c > 0xffff ? 2 : 1);
-    const tok = (kind: TokenKind, text = ""): Token => ({ kind, line, col, start, text });
-    if (c === EOF) return tok(T.END);
+    const line = this.tLine = r.line;
+    const col = this.tCol = r.col;
+    const start = this.tStart = c === EOF ? r.pos : r.pos - (c > 0xffff ? 2 : 1);
+    if (c === EOF) return this.tok(T.END, "");
     if (c === 46) { // '.'
       const n = r.getc(true);
       r.ungetc();
       if (!isDigit(n)) return this.symbol(start, line, col);
       const num = lexNumber(r, c);
-      return tok(num.kind, num.text);
+      return this.tok(num.kind, num.text);
     }
     if (isDigit(c)) {
       const num = lexNumber(r, c);
-      return tok(num.kind, num.text);
+      return this.tok(num.kind, num.text);
     }
-    if (c === 114 || c === 82) { // r"..." or R'...'
-      const q = r.nextchar(34) ? 34 : r.nextchar(39) ? 39 : 0;
-      if (q !== 0) {
+    if (c === 114 || c === 82) { // r"..." or R'...' (R tries both quotes with nextchar)
+      const q = r.pos < r.src.length ? r.src.charCodeAt(r.pos) : 0;
+      if (q === 34 || q === 39) {
+        r.consumed(r.pos + 1);
         const s = lexRawString(r, q);
-        return tok(s.kind, s.text);
+        return this.tok(s.kind, s.text);
       }
+      r.touchNext(true);
     }
     if (c === 34 || c === 39 || c === 96) {
       const s = lexString(r, c, c === 96);
-      return tok(s.kind, s.text);
+      return this.tok(s.kind, s.text);
     }
-    if (c === 37) return this.special(tok);
-    if (c === 95) return tok(T.PLACEHOLDER, "_");
+    if (c === 37) return this.special();
+    if (c === 95) {
+      this.sawPlaceholder = true;
+      return this.tok(T.PLACEHOLDER, "_");
+    }
     if (isAlpha(c)) return this.symbol(start, line, col);
-    return this.operator(c, tok);
+    return this.operator(c);
   }
 
-  private operator(c: number, tok: (kind: TokenKind, text?: string) => Token): Token {
+  /** A token starting where the current one started. */
+  private tok(kind: TokenKind, text = ""): Token {
+    return { kind, line: this.tLine, col: this.tCol, start: this.tStart, text };
+  }
+
+  private operator(c: number): Token {
     const r = this.reader;
     switch (c) {
       case 60: // <
-        if (r.nextchar(61)) return tok(T.LE, "<=");
-        if (r.nextchar(45)) return tok(T.LEFT_ASSIGN, "<-");
-        if (r.nextchar(60)) return r.nextchar(45) ? tok(T.LEFT_ASSIGN, "<<-") : tok(T.ERROR);
-        return tok(T.LT, "<");
+        if (r.nextchar(61)) return this.tok(T.LE, "<=");
+        if (r.nextchar(45)) return this.tok(T.LEFT_ASSIGN, "<-");
+        if (r.nextchar(60)) {
+          return r.nextchar(45) ? this.tok(T.LEFT_ASSIGN, "<<-") : this.tok(T.ERROR);
+        }
+        return this.tok(T.LT, "<");
       case 45: // -
         if (r.nextchar(62)) {
-          return r.nextchar(62) ? tok(T.RIGHT_ASSIGN, "->>") : tok(T.RIGHT_ASSIGN, "->");
+          return r.nextchar(62) ? this.tok(T.RIGHT_ASSIGN, "->>") : this.tok(T.RIGHT_ASSIGN, "->");
         }
-        return tok(T.MINUS, "-");
+        return this.tok(T.MINUS, "-");
       case 62: // >
-        return r.nextchar(61) ? tok(T.GE, ">=") : tok(T.GT, ">");
+        return r.nextchar(61) ? this.tok(T.GE, ">=") : this.tok(T.GT, ">");
       case 33: // !
-        return r.nextchar(61) ? tok(T.NE, "!=") : tok(T.BANG, "!");
+        return r.nextchar(61) ? this.tok(T.NE, "!=") : this.tok(T.BANG, "!");
       case 61: // =
-        if (r.nextchar(61)) return tok(T.EQ, "==");
-        if (r.nextchar(62)) return tok(T.PIPEBIND, "=>");
-        return tok(T.EQ_ASSIGN, "=");
+        if (r.nextchar(61)) return this.tok(T.EQ, "==");
+        if (r.nextchar(62)) return this.tok(T.PIPEBIND, "=>");
+        return this.tok(T.EQ_ASSIGN, "=");
       case 58: // :
         if (r.nextchar(58)) {
-          return r.nextchar(58) ? tok(T.NS_GET_INT, ":::") : tok(T.NS_GET, "::");
+          return r.nextchar(58) ? this.tok(T.NS_GET_INT, ":::") : this.tok(T.NS_GET, "::");
         }
-        if (r.nextchar(61)) return tok(T.LEFT_ASSIGN, ":=");
-        return tok(T.COLON, ":");
+        if (r.nextchar(61)) return this.tok(T.LEFT_ASSIGN, ":=");
+        return this.tok(T.COLON, ":");
       case 38: // &
-        return r.nextchar(38) ? tok(T.AND2, "&&") : tok(T.AND, "&");
+        return r.nextchar(38) ? this.tok(T.AND2, "&&") : this.tok(T.AND, "&");
       case 124: // |
-        if (r.nextchar(124)) return tok(T.OR2, "||");
-        if (r.nextchar(62)) return tok(T.PIPE, "|>");
-        return tok(T.OR, "|");
+        if (r.nextchar(124)) return this.tok(T.OR2, "||");
+        if (r.nextchar(62)) return this.tok(T.PIPE, "|>");
+        return this.tok(T.OR, "|");
       case 123:
-        return tok(T.LBRACE, "{");
+        return this.tok(T.LBRACE, "{");
       case 125:
-        return tok(T.RBRACE, "}");
+        return this.tok(T.RBRACE, "}");
       case 40:
-        return tok(T.LPAREN, "(");
+        return this.tok(T.LPAREN, "(");
       case 41:
-        return tok(T.RPAREN, ")");
+        return this.tok(T.RPAREN, ")");
       case 91:
-        return r.nextchar(91) ? tok(T.LBB, "[[") : tok(T.LBRACKET, "[");
+        return r.nextchar(91) ? this.tok(T.LBB, "[[") : this.tok(T.LBRACKET, "[");
       case 93:
-        return tok(T.RBRACKET, "]");
+        return this.tok(T.RBRACKET, "]");
       case 63:
-        return tok(T.QUESTION, "?");
+        return this.tok(T.QUESTION, "?");
       case 42: // * and ** (which R reads as ^)
-        return r.nextchar(42) ? tok(T.CARET, "**") : tok(T.STAR, "*");
+        return r.nextchar(42) ? this.tok(T.CARET, "**") : this.tok(T.STAR, "*");
       case 43:
-        return tok(T.PLUS, "+");
+        return this.tok(T.PLUS, "+");
       case 47:
-        return tok(T.SLASH, "/");
+        return this.tok(T.SLASH, "/");
       case 94:
-        return tok(T.CARET, "^");
+        return this.tok(T.CARET, "^");
       case 126:
-        return tok(T.TILDE, "~");
+        return this.tok(T.TILDE, "~");
       case 36:
-        return tok(T.DOLLAR, "$");
+        return this.tok(T.DOLLAR, "$");
       case 64:
-        return tok(T.AT, "@");
+        return this.tok(T.AT, "@");
       case 92:
-        return tok(T.BACKSLASH, "\\");
+        return this.tok(T.BACKSLASH, "\\");
       case 10:
-        return tok(T.NEWLINE);
+        return this.tok(T.NEWLINE);
       case 44:
-        return tok(T.COMMA, ",");
+        return this.tok(T.COMMA, ",");
       case 59:
-        return tok(T.SEMI, ";");
+        return this.tok(T.SEMI, ";");
     }
-    return tok(c < 0x80 ? T.UNDEFINED : T.ERROR);
+    return this.tok(c < 0x80 ? T.UNDEFINED : T.ERROR);
   }
 
   private symbol(start: number, line: number, col: number): Token {
     const r = this.reader;
+    const src = r.src;
     for (;;) {
-      const c = r.getc();
-      if (c === EOF) break;
-      if (c !== 46 && c !== 95 && !isAlnum(c)) {
+      let p = r.pos;
+      while (p < src.length && isNameAscii(src.charCodeAt(p))) p++;
+      if (p > r.pos) r.consumed(p);
+      if (p < src.length && src.charCodeAt(p) >= 0x80) {
+        if (isAlnum(r.getc())) continue;
         r.ungetc();
-        break;
       }
+      r.touchNext(false); // R reads the next character and gives it back
+      break;
     }
-    const text = r.src.slice(start, r.pos);
-    this.checkYytext(text);
-    const kind = KEYWORDS.get(text) ?? T.SYMBOL;
-    return { kind, line, col, start, text };
+    const text = src.slice(start, r.pos);
+    if (text.length * 3 >= YYTEXT_SIZE - 1) this.checkYytext(text);
+    return { kind: keywordKind(src, start, r.pos), line, col, start, text };
   }
 
-  private special(tok: (kind: TokenKind, text?: string) => Token): Token {
+  private special(): Token {
     const r = this.reader;
     const start = r.pos - 1;
     for (;;) {
@@ -351,13 +384,13 @@ export class Lexer {
       if (c === EOF) break;
       if (c === 10) {
         r.ungetc();
-        return tok(T.ERROR);
+        return this.tok(T.ERROR);
       }
       if (c === 37) break;
     }
     const text = r.src.slice(start, r.pos);
     this.checkYytext(text);
-    return tok(T.SPECIAL, text);
+    return this.tok(T.SPECIAL, text);
   }
 
   /** R's `yytext` holds at most 8190 bytes plus its terminator. */
@@ -371,10 +404,20 @@ export class Lexer {
     }
   }
 
+  /** R's `SkipSpace()`: returns the first character that is not blank, consumed. */
   private skipSpace(): number {
     const r = this.reader;
+    const src = r.src;
     for (;;) {
-      const c = r.getc();
+      let p = r.pos;
+      let c = p < src.length ? src.charCodeAt(p) : -1;
+      while (c === 32 || c === 12) c = ++p < src.length ? src.charCodeAt(p) : -1;
+      if (c > 10 && c < 0x80 && c !== 12) {
+        r.consumed(p + 1); // fast path: a plain ASCII character
+        return c;
+      }
+      if (p > r.pos) r.consumed(p);
+      c = r.getc();
       if (!isBlank(c)) return c;
     }
   }
@@ -394,7 +437,13 @@ export class Lexer {
       }
       if (directive) c = this.lineDirective();
     }
-    while (c !== 10 && c !== EOF) c = r.getc();
+    const src = r.src;
+    while (c !== 10 && c !== EOF) {
+      let p = r.pos;
+      while (p < src.length && isCommentAscii(src.charCodeAt(p))) p++;
+      if (p > r.pos) r.consumed(p);
+      c = r.getc();
+    }
     return c;
   }
 

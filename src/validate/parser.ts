@@ -33,7 +33,7 @@ const NONASSOC = 2;
 
 /** Precedence of binary and postfix tokens (gram.y's `%left`/`%right` order); 0 = not one. */
 const PREC: readonly number[] = (() => {
-  const p: number[] = [];
+  const p: number[] = new Array(64).fill(0);
   p[T.LEFT_ASSIGN] = 5;
   p[T.RIGHT_ASSIGN] = 7;
   p[T.TILDE] = 8;
@@ -54,17 +54,17 @@ const PREC: readonly number[] = (() => {
   p[T.CARET] = 19;
   p[T.DOLLAR] = p[T.AT] = 20;
   p[T.LPAREN] = p[T.LBRACKET] = p[T.LBB] = 22;
-  return Object.freeze(p);
+  return p;
 })();
 
 /** Associativity of each precedence level. */
 const ASSOC: readonly number[] = (() => {
-  const a: number[] = [];
+  const a: number[] = new Array(32).fill(LEFT);
   a[5] = RIGHT;
   a[12] = NONASSOC;
   a[19] = RIGHT;
   a[22] = NONASSOC;
-  return Object.freeze(a);
+  return a;
 })();
 
 /** Rule precedences used when a sub-parse ends a rule. */
@@ -127,7 +127,7 @@ export class Parser {
       const e = this.eoah(t, P_NONE);
       const end = this.next();
       if (end.kind !== T.NEWLINE && end.kind !== T.SEMI) throw this.unexpected(end);
-      const ph = findPlaceholder(e);
+      const ph = this.lexer.sawPlaceholder ? findPlaceholder(e) : null;
       if (ph) throw plainError("semantic", "invalid use of pipe placeholder", ph.line, ph.col);
       exprs.push(e);
     }
@@ -234,7 +234,7 @@ export class Parser {
       const q = PREC[op.kind];
       if (!q || q < p) return left;
       if (q === p) {
-        const assoc = ASSOC[q] ?? LEFT;
+        const assoc = ASSOC[q];
         if (assoc === LEFT) return left;
         if (assoc === NONASSOC) throw this.unexpected(op);
       }

@@ -1,16 +1,20 @@
 /**
  * Character reader with R's position bookkeeping (`xxgetc`/`xxungetc` in
- * gram.y): the line counter, the column counter (one per character, tabs
- * advance to the next multiple of 8) and the last few positions so a read
- * can be undone.
+ * gram.y): the line counter and the column counter (one per character, tabs
+ * advance to the next multiple of 8), plus what R's 256-byte context buffer
+ * would hold for error messages.
+ *
+ * The column is derived from the index: `pos - lineStart` plus a correction
+ * for tabs and characters outside the BMP on the current line, so runs of
+ * plain characters are consumed by moving the index alone. R's lexer only
+ * ever undoes the character it has just read, so one saved position is
+ * enough to undo a read.
  *
  * @module
  */
 
 /** Returned by {@link SourceReader.getc} at the end of the input. */
 export const EOF = -1;
-
-const HISTORY = 16;
 
 /** Reads code points from the source, tracking R's line and column. */
 export class SourceReader {
@@ -20,8 +24,10 @@ export class SourceReader {
   pos = 0;
   /** R's `xxlineno`: line of the last character read. */
   line = 1;
-  /** R's `xxcolno`: column of the last character read (0 after a newline). */
-  col = 0;
+  /** Index where the current line starts. */
+  lineStart = 0;
+  /** Columns to add to `pos - lineStart` for tabs and surrogate pairs read on this line. */
+  colAdjust = 0;
   /** Furthest index ever read; reads undone past `pos` leave holes in R's context buffer. */
   maxPos = 0;
   /**
@@ -31,14 +37,19 @@ export class SourceReader {
   maxUnread = 0;
   /** Start of the text R can still show as context (moved by `#line` directives). */
   contextStart = 0;
-  private readonly hPos = new Int32Array(HISTORY);
-  private readonly hLine = new Int32Array(HISTORY);
-  private readonly hCol = new Int32Array(HISTORY);
-  private hTop = 0;
+  private prevPos = 0;
+  private prevLine = 1;
+  private prevLineStart = 0;
+  private prevColAdjust = 0;
 
   /** Wraps `code` as `parse(text = code)` reads it. */
   constructor(code: string) {
     this.src = code + "\n";
+  }
+
+  /** R's `xxcolno`: column of the last character read (0 after a newline). */
+  get col(): number {
+    return this.pos - this.lineStart + this.colAdjust;
   }
 
   /**
@@ -46,47 +57,80 @@ export class SourceReader {
    * `peek` marks a read where R looks at the first byte only.
    */
   getc(peek = false): number {
-    const h = this.hTop = (this.hTop + 1) % HISTORY;
-    this.hPos[h] = this.pos;
-    this.hLine[h] = this.line;
-    this.hCol[h] = this.col;
     const src = this.src;
-    if (this.pos >= src.length) return EOF;
-    let c = src.charCodeAt(this.pos++);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const d = c <= 0xdbff && this.pos < src.length ? src.charCodeAt(this.pos) : 0;
+    let pos = this.pos;
+    this.prevPos = pos;
+    this.prevLine = this.line;
+    this.prevLineStart = this.lineStart;
+    this.prevColAdjust = this.colAdjust;
+    if (pos >= src.length) return EOF;
+    let c = src.charCodeAt(pos++);
+    if (c === 10) {
+      this.line++;
+      this.lineStart = pos;
+      this.colAdjust = 0;
+    } else if (c === 9) {
+      const before = pos - 1 - this.lineStart + this.colAdjust;
+      this.colAdjust += ((before + 8) & ~7) - before - 1;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = c <= 0xdbff && pos < src.length ? src.charCodeAt(pos) : 0;
       if (d >= 0xdc00 && d <= 0xdfff) {
-        this.pos++;
+        pos++;
+        this.colAdjust--;
         c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
       } else c = 0xfffd;
     }
-    if (c === 10) {
-      this.line++;
-      this.col = 0;
-    } else {
-      this.col++;
-      if (c === 9) this.col = (this.col + 7) & ~7;
-    }
-    if (this.pos > this.maxPos) {
-      this.maxPos = this.pos;
+    this.pos = pos;
+    if (pos > this.maxPos) {
+      this.maxPos = pos;
       this.maxUnread = peek && c >= 0x80 ? (c < 0x800 ? 1 : c < 0x10000 ? 2 : 3) : 0;
-    } else if (this.pos === this.maxPos && !peek) this.maxUnread = 0;
+    } else if (pos === this.maxPos && !peek) this.maxUnread = 0;
     return c;
   }
 
   /** Undoes the last {@link getc} (R's `xxungetc`). */
   ungetc(): void {
-    const h = this.hTop;
-    this.pos = this.hPos[h];
-    this.line = this.hLine[h];
-    this.col = this.hCol[h];
-    this.hTop = (h + HISTORY - 1) % HISTORY;
+    this.pos = this.prevPos;
+    this.line = this.prevLine;
+    this.lineStart = this.prevLineStart;
+    this.colAdjust = this.prevColAdjust;
   }
 
   /** Reads the next character if it is `c` (R's `nextchar`). */
   nextchar(c: number): boolean {
-    if (this.getc(true) === c) return true;
-    this.ungetc();
+    const pos = this.pos;
+    if (pos < this.src.length && this.src.charCodeAt(pos) === c && c !== 10 && c !== 9) {
+      this.consumed(pos + 1);
+      return true;
+    }
+    this.touchNext(true);
     return false;
+  }
+
+  /** Moves to `end` over plain characters (no newline, tab or surrogate) just scanned. */
+  consumed(end: number): void {
+    this.prevPos = end - 1;
+    this.prevLine = this.line;
+    this.prevLineStart = this.lineStart;
+    this.prevColAdjust = this.colAdjust;
+    this.pos = end;
+    if (end >= this.maxPos) {
+      this.maxPos = end;
+      this.maxUnread = 0;
+    }
+  }
+
+  /** Marks the character at `pos` as read and given back (a hole in R's context buffer). */
+  touchNext(peek: boolean): void {
+    const src = this.src;
+    const pos = this.pos;
+    if (pos >= src.length) return;
+    const c = src.charCodeAt(pos);
+    const wide = c >= 0xd800 && c <= 0xdbff && pos + 1 < src.length;
+    const end = pos + (wide ? 2 : 1);
+    if (end > this.maxPos) {
+      this.maxPos = end;
+      this.maxUnread = peek && c >= 0x80 ? (c < 0x800 ? 1 : wide ? 3 : 2) : 0;
+    } else if (end === this.maxPos && !peek) this.maxUnread = 0;
   }
 }

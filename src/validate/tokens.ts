@@ -155,25 +155,55 @@ export function unexpectedMessage(kind: TokenKind): string {
   return `unexpected ${NAMES[kind]}`;
 }
 
-/** Keywords and the token kinds R's `KeywordLookup()` gives them. */
-export const KEYWORDS: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
-  ["NULL", T.NULL_CONST],
-  ["NA", T.NUM_CONST],
-  ["TRUE", T.NUM_CONST],
-  ["FALSE", T.NUM_CONST],
-  ["Inf", T.NUM_CONST],
-  ["NaN", T.NUM_CONST],
-  ["NA_integer_", T.NUM_CONST],
-  ["NA_real_", T.NUM_CONST],
-  ["NA_character_", T.NUM_CONST],
-  ["NA_complex_", T.NUM_CONST],
-  ["function", T.FUNCTION],
-  ["while", T.WHILE],
-  ["repeat", T.REPEAT],
-  ["for", T.FOR],
-  ["if", T.IF],
-  ["in", T.IN],
-  ["else", T.ELSE],
-  ["next", T.NEXT],
-  ["break", T.BREAK],
-]);
+/** Whether `src` holds the ASCII text `word` from `start`. */
+function at(src: string, start: number, word: string): boolean {
+  for (let i = 1; i < word.length; i++) {
+    if (src.charCodeAt(start + i) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * The token kind R's `KeywordLookup()` gives the name `src[start, end)`: a
+ * keyword's kind, else `SYMBOL`. Compares character codes, not strings, as
+ * this runs for every name.
+ */
+export function keywordKind(src: string, start: number, end: number): TokenKind {
+  const first = src.charCodeAt(start);
+  switch (end - start) {
+    case 2:
+      if (first === 105) { // i
+        const c = src.charCodeAt(start + 1);
+        return c === 102 ? T.IF : c === 110 ? T.IN : T.SYMBOL;
+      }
+      return first === 78 && src.charCodeAt(start + 1) === 65 ? T.NUM_CONST : T.SYMBOL; // NA
+    case 3:
+      if (first === 102) return at(src, start, "for") ? T.FOR : T.SYMBOL;
+      if (first === 73) return at(src, start, "Inf") ? T.NUM_CONST : T.SYMBOL;
+      if (first === 78) return at(src, start, "NaN") ? T.NUM_CONST : T.SYMBOL;
+      return T.SYMBOL;
+    case 4:
+      if (first === 101) return at(src, start, "else") ? T.ELSE : T.SYMBOL;
+      if (first === 110) return at(src, start, "next") ? T.NEXT : T.SYMBOL;
+      if (first === 78) return at(src, start, "NULL") ? T.NULL_CONST : T.SYMBOL;
+      if (first === 84) return at(src, start, "TRUE") ? T.NUM_CONST : T.SYMBOL;
+      return T.SYMBOL;
+    case 5:
+      if (first === 119) return at(src, start, "while") ? T.WHILE : T.SYMBOL;
+      if (first === 98) return at(src, start, "break") ? T.BREAK : T.SYMBOL;
+      if (first === 70) return at(src, start, "FALSE") ? T.NUM_CONST : T.SYMBOL;
+      return T.SYMBOL;
+    case 6:
+      return first === 114 && at(src, start, "repeat") ? T.REPEAT : T.SYMBOL;
+    case 8:
+      if (first === 102) return at(src, start, "function") ? T.FUNCTION : T.SYMBOL;
+      return first === 78 && at(src, start, "NA_real_") ? T.NUM_CONST : T.SYMBOL;
+    case 11:
+      return first === 78 && (at(src, start, "NA_integer_") || at(src, start, "NA_complex_"))
+        ? T.NUM_CONST
+        : T.SYMBOL;
+    case 13:
+      return first === 78 && at(src, start, "NA_character_") ? T.NUM_CONST : T.SYMBOL;
+  }
+  return T.SYMBOL;
+}

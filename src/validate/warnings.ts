@@ -57,22 +57,36 @@ const LOADERS: ReadonlySet<string> = new Set([
   "attachNamespace",
 ]);
 
-/** The warnings for a parsed program, in order of first occurrence. */
-export function findWarnings(program: RProgram): string[] {
-  const seen = new Map<string, string>();
-  const add = (key: string, message: string) => {
-    if (!seen.has(key)) seen.set(key, message);
-  };
-  const direct = (name: string) =>
-    add(name, `Code contains call to \`${name}()\` which may be restricted by the sandbox`);
-  const indirect = (name: string, via: string) =>
-    add(
+/** Collects warnings, one per key, in order of first occurrence. */
+class Collector {
+  readonly seen: Map<string, string> = new Map();
+  add(key: string, message: string): void {
+    if (!this.seen.has(key)) this.seen.set(key, message);
+  }
+  direct(name: string): void {
+    this.add(name, `Code contains call to \`${name}()\` which may be restricted by the sandbox`);
+  }
+  indirect(name: string, via: string): void {
+    this.add(
       name,
       `Code contains indirect call to \`${name}()\` via \`${via}()\` which may be restricted by the sandbox`,
     );
+  }
+}
 
+/** Names whose arguments can name another function or a package. */
+const ROUTES: ReadonlySet<string> = new Set([
+  ...LOOKUPS,
+  ...LOADERS,
+  "do.call",
+  "getExportedValue",
+]);
+
+/** The warnings for a parsed program, in order of first occurrence. */
+export function findWarnings(program: RProgram): string[] {
+  const out = new Collector();
   // Depth-first, in source order, without recursion.
-  const todo: RNode[] = [...program.exprs].reverse();
+  const todo: RNode[] = program.exprs.slice().reverse();
   while (todo.length > 0) {
     const node = todo.pop()!;
     if (node.type === "function") {
@@ -84,26 +98,35 @@ export function findWarnings(program: RProgram): string[] {
       continue;
     }
     if (node.type !== "call") continue;
-    const ns = calledName(node);
-    if (ns !== null && ns.pkg !== null && RESTRICTED_PACKAGES.has(ns.pkg)) {
-      // `processx::process` used without being called here (e.g. `$new()`)
-      const key = `${ns.pkg}::${ns.name}`;
-      add(key, `Code uses \`${key}\` which may be restricted by the sandbox`);
-    }
-    const target = calledName(node.fn);
-    if (target !== null) {
-      const { pkg, name } = target;
-      if (pkg !== null && RESTRICTED_PACKAGES.has(pkg)) direct(`${pkg}::${name}`);
-      else if (RESTRICTED.has(name) && (pkg === null || pkg === "base")) direct(name);
-      if (pkg === null || pkg === "base") checkIndirect(name, node, indirect, add);
+    const fn = node.fn;
+    if (fn.type === "sym") {
+      const name = fn.name;
+      if (name === "::" || name === ":::") {
+        // `processx::process` used without being called here (e.g. `$new()`)
+        const ns = calledName(node);
+        if (ns !== null && RESTRICTED_PACKAGES.has(ns.pkg!)) {
+          const key = `${ns.pkg}::${ns.name}`;
+          out.add(key, `Code uses \`${key}\` which may be restricted by the sandbox`);
+        }
+      }
+      if (RESTRICTED.has(name)) out.direct(name);
+      if (ROUTES.has(name)) checkIndirect(name, node, out);
+    } else {
+      const target = calledName(fn);
+      if (target !== null) {
+        const { pkg, name } = target;
+        if (pkg !== null && RESTRICTED_PACKAGES.has(pkg)) out.direct(`${pkg}::${name}`);
+        else if (RESTRICTED.has(name) && (pkg === null || pkg === "base")) out.direct(name);
+        if ((pkg === null || pkg === "base") && ROUTES.has(name)) checkIndirect(name, node, out);
+      }
     }
     for (let i = node.args.length - 1; i >= 0; i--) {
       const v = node.args[i].value;
       if (v !== null) todo.push(v);
     }
-    todo.push(node.fn);
+    todo.push(fn);
   }
-  return [...seen.values()];
+  return [...out.seen.values()];
 }
 
 /** The function a call's head names: `f`, `` `f` ``, `pkg::f`, `(f)`. */
@@ -137,39 +160,39 @@ function argument(call: RCall, name: string, pos: number): RArg | undefined {
   return call.args.filter((a) => a.name === null)[pos];
 }
 
-function checkIndirect(
-  fname: string,
-  call: RCall,
-  indirect: (name: string, via: string) => void,
-  add: (key: string, message: string) => void,
-): void {
-  const restricted = (node: RNode | null): string | null => {
-    const n = nameOf(node);
-    if (n !== null && RESTRICTED.has(n)) return n;
-    // mget(c("system", "pipe"))
-    if (node?.type === "call" && node.fn.type === "sym" && node.fn.name === "c") {
-      for (const a of node.args) {
-        const inner = restricted(a.value);
-        if (inner) return inner;
-      }
+/** A restricted function named by a symbol, a string or `c("...")`, or null. */
+function restricted(node: RNode | null): string | null {
+  const n = nameOf(node);
+  if (n !== null && RESTRICTED.has(n)) return n;
+  if (node?.type === "call" && node.fn.type === "sym" && node.fn.name === "c") {
+    for (const a of node.args) {
+      const inner = restricted(a.value);
+      if (inner) return inner;
     }
-    return null;
-  };
+  }
+  return null;
+}
+
+function checkIndirect(fname: string, call: RCall, out: Collector): void {
   if (LOOKUPS.has(fname)) {
-    const a = argument(call, fname === "mget" ? "x" : fname === "match.fun" ? "FUN" : "x", 0);
+    const a = argument(call, fname === "match.fun" ? "FUN" : "x", 0);
     const target = a?.value ?? null;
+    // get(system) looks up the value of a variable; match.fun(system) is the function itself
     const hit = target?.type === "sym" && fname !== "match.fun" ? null : restricted(target);
-    if (hit) indirect(hit, fname);
+    if (hit) out.indirect(hit, fname);
   } else if (fname === "do.call") {
     const hit = restricted(argument(call, "what", 0)?.value ?? null);
-    if (hit && hit !== "do.call") indirect(hit, "do.call");
+    if (hit && hit !== "do.call") out.indirect(hit, "do.call");
   } else if (fname === "getExportedValue") {
     const hit = restricted(argument(call, "name", 1)?.value ?? null);
-    if (hit) indirect(hit, "getExportedValue");
+    if (hit) out.indirect(hit, "getExportedValue");
   } else if (LOADERS.has(fname)) {
     const pkg = nameOf(argument(call, "package", 0)?.value ?? null);
     if (pkg !== null && RESTRICTED_PACKAGES.has(pkg)) {
-      add(`package:${pkg}`, `Code loads package \`${pkg}\` which may be restricted by the sandbox`);
+      out.add(
+        `package:${pkg}`,
+        `Code loads package \`${pkg}\` which may be restricted by the sandbox`,
+      );
     }
   }
 }
