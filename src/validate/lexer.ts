@@ -82,11 +82,6 @@ function isNameAscii(c: number): boolean {
     c === 95;
 }
 
-/** Space and form feed: blanks that advance the column by one. */
-function isPlainBlank(c: number): boolean {
-  return c === 32 || c === 12;
-}
-
 /** ASCII comment text other than tab and newline. */
 function isCommentAscii(c: number): boolean {
   return c >= 32 && c < 127;
