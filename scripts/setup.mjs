@@ -65,8 +65,13 @@ function installSystemPackages(missing) {
   }
   say(`installing ${APT_PACKAGES.join(" ")} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const asRoot = (args) => sudo.length ? run(sudo[0], [...sudo.slice(1), ...args], { env }) : run(args[0], args.slice(1), { env });
-  if (asRoot(["apt-get", "update", "-qq"]).status !== 0) say("apt-get update failed; trying the install anyway");
+  const asRoot = (args) =>
+    sudo.length
+      ? run(sudo[0], [...sudo.slice(1), ...args], { env })
+      : run(args[0], args.slice(1), { env });
+  if (asRoot(["apt-get", "update", "-qq"]).status !== 0) {
+    say("apt-get update failed; trying the install anyway");
+  }
   if (asRoot(install).status !== 0) {
     say("apt-get install failed");
     process.exit(1);

@@ -43,7 +43,7 @@ import {
   type HostMessage,
   parseChildMessage,
   preview,
-  ProtocolViolation,
+  type ProtocolViolation,
 } from "./protocol.ts";
 import type { RInstallation } from "./r_install.ts";
 import { R_RUNTIME } from "./r_runtime.ts";

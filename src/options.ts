@@ -6,7 +6,7 @@
  */
 import * as v from "valibot";
 import type { Backend } from "./backend.ts";
-import { type VerboseOption } from "./audit.ts";
+import type { VerboseOption } from "./audit.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "./protocol.ts";
 import { type Tool, typeTag, validateTools } from "./tool.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 import * as v from "valibot";
-import { type WireValue } from "./values.ts";
+import type { WireValue } from "./values.ts";
 
 /** The default cap on one message from the child, in bytes (1 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
@@ -104,6 +104,7 @@ export function encodeHostMessage(message: HostMessage): string {
 
 /** At most 120 characters of untrusted text, for error messages. */
 export function preview(text: string): string {
+  // deno-lint-ignore no-control-regex
   const flat = text.replace(/[\x00-\x1f\x7f]/g, "?");
   return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
 }

@@ -24,7 +24,7 @@ import {
   ProtocolError,
   RExecutionError,
   RSyntaxError,
-  SandboxUnavailableError,
+  type SandboxUnavailableError,
   SessionBusyError,
   SessionClosedError,
   SessionStartError,

@@ -264,12 +264,6 @@ function fail(what: string): never {
   throw new WireFormatError(`Cannot decode a value from R: ${what}`);
 }
 
-function checkIndexList(x: unknown): void {
-  if (x !== undefined && !(Array.isArray(x) && x.every(Number.isInteger))) {
-    fail("an index list is not a list of integers");
-  }
-}
-
 function stringList(x: unknown, len: number, what: string): (string | null)[] {
   if (!Array.isArray(x) || x.length !== len) fail(`${what} has the wrong length`);
   for (const s of x) if (s !== null && typeof s !== "string") fail(`${what} are not strings`);

@@ -29,10 +29,10 @@ describe("session options", () => {
   });
   it("only let `env` add plain variables, never ones securer manages", () => {
     assert.deepEqual(resolveSessionOptions({ env: { MY_VAR: "1" } }).env, { MY_VAR: "1" });
-    for (const env of [{ R_HOME: "/x" }, { LD_PRELOAD: "x.so" }, { "A-B": "1" }, { X: 1 }]) {
-      // deno-lint-ignore no-explicit-any
+    const bad: unknown[] = [{ R_HOME: "/x" }, { LD_PRELOAD: "x.so" }, { "A-B": "1" }, { X: 1 }];
+    for (const env of bad) {
       assert.throws(
-        () => resolveSessionOptions({ env: env as any }),
+        () => resolveSessionOptions({ env: env as Record<string, string> }),
         TypeError,
         JSON.stringify(env),
       );
