@@ -97,7 +97,9 @@ export class Lexer {
   eatLines = false;
   /** R's `HavePlaceholder`: a `_` has been read, so finished expressions must be checked. */
   sawPlaceholder = false;
-  private readonly ctx: number[] = [32];
+  /** R's context stack: `ctx[0..depth]`, bottom `' '`. */
+  private readonly ctx: number[] = new Array(CONTEXT_STACK_SIZE + 2).fill(32);
+  private depth = 0;
   private saved: Token | null = null;
   private tLine = 0;
   private tCol = 0;
@@ -110,7 +112,7 @@ export class Lexer {
 
   /** R's `ParseInit()`, run before each top-level expression. */
   reset(): void {
-    this.ctx.length = 1;
+    this.depth = 0;
     this.ctx[0] = 32;
     this.saved = null;
     this.eatLines = false;
@@ -129,7 +131,7 @@ export class Lexer {
         while (tok.kind === T.NEWLINE) tok = this.token();
         const k = tok.kind;
         if (k === T.RBRACE || k === T.RPAREN || k === T.RBRACKET) {
-          while (this.top() === IF_CTX) this.ctx.pop();
+          while (this.ctx[this.depth] === IF_CTX) this.depth--;
           this.pop();
           return tok;
         }
@@ -169,8 +171,9 @@ export class Lexer {
             this.ifpop();
             break;
           case T.LBB:
-            if (this.ctx.length - 1 >= CONTEXT_STACK_SIZE - 1) this.overflow(tok);
-            this.ctx.push(LBRACKET, LBRACKET);
+            if (this.depth >= CONTEXT_STACK_SIZE - 1) this.overflow(tok);
+            this.ctx[++this.depth] = LBRACKET;
+            this.ctx[++this.depth] = LBRACKET;
             break;
           case T.LBRACKET:
             this.push(LBRACKET, tok);
@@ -184,12 +187,12 @@ export class Lexer {
             break;
           case T.RBRACKET:
           case T.RPAREN:
-            while (this.top() === IF_CTX) this.ctx.pop();
+            while (this.ctx[this.depth] === IF_CTX) this.depth--;
             this.pop();
             this.eatLines = false;
             break;
           case T.RBRACE:
-            while (this.top() === IF_CTX) this.ctx.pop();
+            while (this.ctx[this.depth] === IF_CTX) this.depth--;
             this.pop();
             break;
         }
@@ -199,21 +202,21 @@ export class Lexer {
   }
 
   private top(): number {
-    return this.ctx[this.ctx.length - 1];
+    return this.ctx[this.depth];
   }
 
   private push(c: number, tok: Token): void {
-    if (this.ctx.length - 1 >= CONTEXT_STACK_SIZE) this.overflow(tok);
-    this.ctx.push(c);
+    if (this.depth >= CONTEXT_STACK_SIZE) this.overflow(tok);
+    this.ctx[++this.depth] = c;
   }
 
   private pop(): void {
-    if (this.ctx.length > 1) this.ctx.pop();
+    if (this.depth > 0) this.depth--;
     else this.ctx[0] = 0; // R steps below its stack here; a syntax error always follows
   }
 
   private ifpop(): void {
-    if (this.top() === IF_CTX) this.ctx.pop();
+    if (this.ctx[this.depth] === IF_CTX) this.depth--;
   }
 
   private overflow(tok: Token): never {

@@ -129,7 +129,9 @@ function locationFree(detail: string, lines: Uint8Array[]): Uint8Array[] {
 /** The lines of R's context buffer: the last 256 bytes read, split at newlines. */
 function contextLines(reader: SourceReader): Uint8Array[] {
   const encoder = new TextEncoder();
-  const read = encoder.encode(reader.src.slice(reader.contextStart, reader.pos));
+  // 260 UTF-16 units hold at least 256 bytes; R keeps no more.
+  const first = Math.max(reader.contextStart, reader.pos - (CONTEXT_BYTES + 4));
+  const read = encoder.encode(reader.src.slice(first, reader.pos));
   const holes = reader.maxPos > reader.pos
     ? encoder.encode(reader.src.slice(reader.pos, reader.maxPos)).length - reader.maxUnread
     : 0;
@@ -165,20 +167,21 @@ function tabExpand(line: Uint8Array): Uint8Array {
  * the 192-byte cut split (R prints those bytes raw).
  */
 function decodeBytes(b: Uint8Array): string {
+  const decoder = new TextDecoder();
   let out = "";
+  let run = 0; // start of the current run of whole characters
   let i = 0;
   while (i < b.length) {
     const c = b[i];
     const n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
     let ok = n > 0 && i + n <= b.length;
     for (let k = 1; ok && k < n; k++) ok = (b[i + k] & 0xc0) === 0x80;
-    if (!ok) {
-      out += "\uFFFD";
-      i++;
+    if (ok) {
+      i += n;
       continue;
     }
-    out += new TextDecoder().decode(b.subarray(i, i + n));
-    i += n;
+    out += decoder.decode(b.subarray(run, i)) + "\uFFFD";
+    run = ++i;
   }
-  return out;
+  return out + decoder.decode(b.subarray(run));
 }

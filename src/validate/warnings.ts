@@ -82,35 +82,41 @@ const ROUTES: ReadonlySet<string> = new Set([
   "getExportedValue",
 ]);
 
+const IS_RESTRICTED = 1;
+const IS_ROUTE = 2;
+const IS_NAMESPACE = 4;
+
+/** One lookup per called name: what to check for it. */
+const FLAGS: ReadonlyMap<string, number> = (() => {
+  const m = new Map<string, number>();
+  for (const n of RESTRICTED) m.set(n, IS_RESTRICTED);
+  for (const n of ROUTES) m.set(n, (m.get(n) ?? 0) | IS_ROUTE);
+  m.set("::", IS_NAMESPACE);
+  m.set(":::", IS_NAMESPACE);
+  return m;
+})();
+
 /** The warnings for a parsed program, in order of first occurrence. */
 export function findWarnings(program: RProgram): string[] {
   const out = new Collector();
-  // Depth-first, in source order, without recursion.
-  const todo: RNode[] = program.exprs.slice().reverse();
+  // Depth-first, in source order, without recursion; leaves are not queued.
+  const todo: RNode[] = [];
+  for (let i = program.exprs.length - 1; i >= 0; i--) todo.push(program.exprs[i]);
   while (todo.length > 0) {
     const node = todo.pop()!;
     if (node.type === "function") {
       todo.push(node.body);
       for (let i = node.params.length - 1; i >= 0; i--) {
         const d = node.params[i].default;
-        if (d !== null) todo.push(d);
+        if (d !== null && (d.type === "call" || d.type === "function")) todo.push(d);
       }
       continue;
     }
     if (node.type !== "call") continue;
     const fn = node.fn;
     if (fn.type === "sym") {
-      const name = fn.name;
-      if (name === "::" || name === ":::") {
-        // `processx::process` used without being called here (e.g. `$new()`)
-        const ns = calledName(node);
-        if (ns !== null && RESTRICTED_PACKAGES.has(ns.pkg!)) {
-          const key = `${ns.pkg}::${ns.name}`;
-          out.add(key, `Code uses \`${key}\` which may be restricted by the sandbox`);
-        }
-      }
-      if (RESTRICTED.has(name)) out.direct(name);
-      if (ROUTES.has(name)) checkIndirect(name, node, out);
+      const flags = FLAGS.get(fn.name);
+      if (flags !== undefined) checkCall(fn.name, flags, node, out);
     } else {
       const target = calledName(fn);
       if (target !== null) {
@@ -119,14 +125,28 @@ export function findWarnings(program: RProgram): string[] {
         else if (RESTRICTED.has(name) && (pkg === null || pkg === "base")) out.direct(name);
         if ((pkg === null || pkg === "base") && ROUTES.has(name)) checkIndirect(name, node, out);
       }
+      if (fn.type === "call" || fn.type === "function") todo.push(fn);
     }
-    for (let i = node.args.length - 1; i >= 0; i--) {
-      const v = node.args[i].value;
-      if (v !== null) todo.push(v);
+    const args = node.args;
+    for (let i = args.length - 1; i >= 0; i--) {
+      const v = args[i].value;
+      if (v !== null && (v.type === "call" || v.type === "function")) todo.push(v);
     }
-    todo.push(fn);
   }
   return [...out.seen.values()];
+}
+
+function checkCall(name: string, flags: number, node: RCall, out: Collector): void {
+  if (flags & IS_NAMESPACE) {
+    // `processx::process` used without being called here (e.g. `$new()`)
+    const ns = calledName(node);
+    if (ns !== null && RESTRICTED_PACKAGES.has(ns.pkg!)) {
+      const key = `${ns.pkg}::${ns.name}`;
+      out.add(key, `Code uses \`${key}\` which may be restricted by the sandbox`);
+    }
+  }
+  if (flags & IS_RESTRICTED) out.direct(name);
+  if (flags & IS_ROUTE) checkIndirect(name, node, out);
 }
 
 /** The function a call's head names: `f`, `` `f` ``, `pkg::f`, `(f)`. */
