@@ -241,6 +241,10 @@ export class Lexer {
     const line = this.tLine = r.line;
     const col = this.tCol = r.col;
     const start = this.tStart = c === EOF ? r.pos : r.pos - (c > 0xffff ? 2 : 1);
+    // Most tokens are names other than r/R (which may start a raw string).
+    if (
+      (c >= 97 && c <= 122 && c !== 114) || (c >= 65 && c <= 90 && c !== 82)
+    ) return this.symbol(start, line, col);
     if (c === EOF) return this.tok(T.END, "");
     if (c === 46) { // '.'
       const n = r.getc(true);
@@ -365,8 +369,11 @@ export class Lexer {
       if (p < src.length && src.charCodeAt(p) >= 0x80) {
         if (isAlnum(r.getc())) continue;
         r.ungetc();
+        r.touchNext(false);
+      } else if (p < src.length && p + 1 > r.maxPos) {
+        r.maxPos = p + 1; // R reads the next character and gives it back
+        r.maxUnread = 0;
       }
-      r.touchNext(false); // R reads the next character and gives it back
       break;
     }
     const text = src.slice(start, r.pos);

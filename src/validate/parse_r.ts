@@ -19,12 +19,20 @@ export type ParseRResult =
  * TypeScript: same accepted programs, same first error, same message and
  * position. On success returns the syntax tree (see `ast.ts`).
  *
- * Deviations, all on inputs R itself cannot receive or that exhaust its
- * parser: a NUL character is "unexpected input"; nesting deeper than R's
- * parser stack allows (about 5000 levels of operators or bodies) is
- * reported as R's "out of memory while parsing" slightly earlier than R;
- * the escaped character in "'\é' is an unrecognized escape" is shown
- * whole where R shows its first byte.
+ * Like `parse(text =)`, it refuses a carriage return outside strings
+ * ("unexpected input"), so CRLF line endings are errors in both.
+ *
+ * Known deviations, all on inputs R cannot receive or that no one writes:
+ * - a NUL character (R strings cannot hold one) is "unexpected input";
+ * - a lone UTF-16 surrogate is read as U+FFFD;
+ * - code nested more than 1000 levels deep (bodies of `function`, `if`,
+ *   loops, right-associative operators; chains of unary operators are
+ *   exempt) is refused with `Cannot parse: code nested more than 1000
+ *   levels deep` to protect the JavaScript stack, where R accepts 2000 to
+ *   9997 levels depending on the construct; beyond R's own parser stack
+ *   the error is R's `out of memory while parsing`;
+ * - in `'\é' is an unrecognized escape ...` the escaped character is shown
+ *   whole where R prints only its first byte.
  *
  * @example
  * ```ts

@@ -16,6 +16,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { type Agreement, compare, pct, showDifference } from "./compare.ts";
 import { ourTrees, theirs } from "./compare_tree.ts";
 import { FIXED_SEED, generateCorpus } from "./corpus.ts";
@@ -24,7 +25,7 @@ import { ROracle, rUnavailableReason } from "./r_oracle.ts";
 const FIXED_COUNT = 6000;
 const RANDOM_COUNT = 1500;
 const skip = rUnavailableReason();
-const envSeed = typeof process !== "undefined" ? process.env.VALIDATE_SEED : undefined;
+const envSeed = process.env.VALIDATE_SEED;
 const randomSeed = envSeed ? Number(envSeed) : Math.floor(Math.random() * 2 ** 31);
 
 function report(label: string, a: Agreement): void {
