@@ -19,7 +19,7 @@ export type ParseRResult =
  * TypeScript: same accepted programs, same first error, same message and
  * position. On success returns the syntax tree (see `ast.ts`).
  *
- * Like `parse(text =)`, it refuses a carriage return outside strings
+ * Like `parse(text =)`, it refuses a carriage return outside strings and comments
  * ("unexpected input"), so CRLF line endings are errors in both.
  *
  * Known deviations, all on inputs R cannot receive or that no one writes:

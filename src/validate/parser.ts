@@ -21,62 +21,29 @@
  * @module
  */
 import type { RArg, RCall, RNode, RParam, RProgram } from "./ast.ts";
+import { arg, binary, call, keyword, sym } from "./ast_build.ts";
 import { checkName } from "./lex_string.ts";
 import { Lexer } from "./lexer.ts";
 import { type ParseAbort, plainError, syntaxError } from "./parse_error.ts";
 import { buildPipe, findPlaceholder } from "./pipe.ts";
+import {
+  ASSOC,
+  LEFT,
+  NONASSOC,
+  opName,
+  P_ELSE,
+  P_EQ_ASSIGN,
+  P_HELP,
+  P_IF,
+  P_LOW,
+  P_NONE,
+  P_TILDE,
+  P_UMINUS,
+  P_UNOT,
+  PREC,
+  startsExpr,
+} from "./precedence.ts";
 import { T, type Token, type TokenKind, unexpectedMessage } from "./tokens.ts";
-
-const LEFT = 0;
-const RIGHT = 1;
-const NONASSOC = 2;
-
-/** Precedence of binary and postfix tokens (gram.y's `%left`/`%right` order); 0 = not one. */
-const PREC: readonly number[] = (() => {
-  const p: number[] = new Array(64).fill(0);
-  p[T.LEFT_ASSIGN] = 5;
-  p[T.RIGHT_ASSIGN] = 7;
-  p[T.TILDE] = 8;
-  p[T.OR] = p[T.OR2] = 9;
-  p[T.AND] = p[T.AND2] = 10;
-  p[T.GT] =
-    p[T.GE] =
-    p[T.LT] =
-    p[T.LE] =
-    p[T.EQ] =
-    p[T.NE] =
-      12;
-  p[T.PLUS] = p[T.MINUS] = 13;
-  p[T.STAR] = p[T.SLASH] = 14;
-  p[T.SPECIAL] = p[T.PIPE] = 15;
-  p[T.PIPEBIND] = 16;
-  p[T.COLON] = 17;
-  p[T.CARET] = 19;
-  p[T.DOLLAR] = p[T.AT] = 20;
-  p[T.LPAREN] = p[T.LBRACKET] = p[T.LBB] = 22;
-  return p;
-})();
-
-/** Associativity of each precedence level. */
-const ASSOC: readonly number[] = (() => {
-  const a: number[] = new Array(32).fill(LEFT);
-  a[5] = RIGHT;
-  a[12] = NONASSOC;
-  a[19] = RIGHT;
-  a[22] = NONASSOC;
-  return a;
-})();
-
-/** Rule precedences used when a sub-parse ends a rule. */
-const P_NONE = 0; // no competing reduction: extend over everything
-const P_HELP = 1; // '?'
-const P_LOW = 2; // function, \(x), for, while, repeat
-const P_IF = 3;
-const P_ELSE = 4;
-const P_EQ_ASSIGN = 6;
-const P_TILDE = 8;
-const P_UNOT = 11;
-const P_UMINUS = 18;
 
 /** Symbols on bison's stack at which R gives up (`YYMAXDEPTH` 10000 states). */
 const MAX_STACK = 9999;
@@ -89,18 +56,6 @@ const MAX_STACK = 9999;
 export const MAX_NESTING = 1000;
 /** The error for code nested deeper than {@link MAX_NESTING}. */
 export const TOO_DEEP: string = `Cannot parse: code nested more than ${MAX_NESTING} levels deep`;
-
-/** Source of the binary operator names R uses for each token kind. */
-function opName(t: Token): string {
-  switch (t.kind) {
-    case T.RIGHT_ASSIGN:
-      return t.text === "->>" ? "<<-" : "<-";
-    case T.CARET:
-      return "^";
-    default:
-      return t.text;
-  }
-}
 
 /** Parses R source text into an {@link RProgram}, throwing {@link ParseAbort} on error. */
 export class Parser {
@@ -511,57 +466,4 @@ export class Parser {
   private eohRest(t: Token): RNode {
     return this.eoh(t, P_NONE);
   }
-}
-
-/** Whether a token can start an expression. */
-function startsExpr(k: TokenKind): boolean {
-  switch (k) {
-    case T.NUM_CONST:
-    case T.STR_CONST:
-    case T.NULL_CONST:
-    case T.PLACEHOLDER:
-    case T.SYMBOL:
-    case T.LBRACE:
-    case T.LPAREN:
-    case T.MINUS:
-    case T.PLUS:
-    case T.BANG:
-    case T.TILDE:
-    case T.QUESTION:
-    case T.FUNCTION:
-    case T.BACKSLASH:
-    case T.IF:
-    case T.FOR:
-    case T.WHILE:
-    case T.REPEAT:
-    case T.NEXT:
-    case T.BREAK:
-      return true;
-  }
-  return false;
-}
-
-function sym(name: string, at: { line: number; col: number }): RNode {
-  return { type: "sym", name, quoted: false, line: at.line, col: at.col };
-}
-
-function arg(value: RNode): RArg {
-  return { name: null, value };
-}
-
-function call(
-  fn: RNode,
-  args: RArg[],
-  syntax: RCall["syntax"],
-  at: { line: number; col: number },
-): RCall {
-  return { type: "call", fn, args, syntax, line: at.line, col: at.col };
-}
-
-function binary(op: string, a: RNode, b: RNode, at: RNode = a): RCall {
-  return call(sym(op, at), [arg(a), arg(b)], "binary", at);
-}
-
-function keyword(name: string, t: Token, parts: RNode[]): RCall {
-  return call(sym(name, t), parts.map(arg), "keyword", t);
 }

@@ -140,8 +140,10 @@ function pipeBind(lhs: RNode, args: readonly RArg[], at: RNode): RNode {
   if (first === undefined || (first !== null && first.type !== "sym")) {
     throw semantic("RHS variable must be a symbol", at);
   }
-  const second = args.length > 1 ? args[1].value : null;
-  const body: RNode = second ?? { type: "null", line: at.line, col: at.col };
+  // No second argument gives a NULL body; an empty one, R's empty symbol.
+  const body: RNode = args.length < 2
+    ? { type: "null", line: at.line, col: at.col }
+    : args[1].value ?? { type: "sym", name: "", quoted: false, line: at.line, col: at.col };
   return {
     type: "call",
     fn: {

@@ -94,6 +94,9 @@ export type RTree =
   | { f: { name: string; d: RTree | null | Record<string, never> }[]; body: RTree }
   | { o: string };
 
+/** R stopped while a request was pending. */
+class RExitedError extends Error {}
+
 /** Result of parsing one snippet in R. */
 export type RParseOutcome = { readonly ok: true } | { readonly ok: false; readonly msg: string };
 
@@ -120,17 +123,29 @@ export function rUnavailableReason(): string | null {
 
 /** A running R process answering JSON requests one at a time. */
 export class ROracle {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private child!: ChildProcessWithoutNullStreams;
   private buffer = "";
   private waiting: ((line: string) => void) | null = null;
-  private readonly lines: string[] = [];
+  private lines: string[] = [];
   private stderr = "";
+  /** How many times R died during a request and was restarted. */
+  restarts = 0;
 
   /** Starts `Rscript` with the reader loop. */
   constructor() {
-    this.child = spawn("Rscript", ["--vanilla", "-e", R_LOOP], { env: rEnv() });
-    this.child.stdout.setEncoding("utf8");
-    this.child.stdout.on("data", (d: string) => {
+    this.start();
+  }
+
+  private start(): void {
+    this.buffer = "";
+    this.lines = [];
+    this.waiting = null;
+    this.stderr = "";
+    const child = spawn("Rscript", ["--vanilla", "-e", R_LOOP], { env: rEnv() });
+    this.child = child;
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => {
+      if (this.child !== child) return;
       this.buffer += d;
       let nl: number;
       while ((nl = this.buffer.indexOf("\n")) >= 0) {
@@ -143,19 +158,38 @@ export class ROracle {
         } else this.lines.push(line);
       }
     });
-    this.child.stderr.setEncoding("utf8");
-    this.child.stderr.on("data", (d: string) => {
-      this.stderr = (this.stderr + d).slice(-4000);
+    child.stdin.on("error", () => {}); // a dead R is reported by the exit handler
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (d: string) => {
+      if (this.child === child) this.stderr = (this.stderr + d).slice(-4000);
     });
   }
 
-  /** Sends one request and waits for its one-line answer. */
-  request(req: unknown): Promise<Record<string, unknown>> {
+  /**
+   * Sends one request and waits for its one-line answer. If R dies meanwhile
+   * (killed from outside, for instance), it is restarted once and the
+   * request sent again; `restarts` counts this.
+   */
+  async request(req: unknown): Promise<Record<string, unknown>> {
+    try {
+      return await this.requestOnce(req);
+    } catch (e) {
+      if (!(e instanceof RExitedError)) throw e;
+      this.restarts++;
+      console.log(`[r_oracle] ${e.message}; restarting R and retrying once`);
+      this.start();
+      return await this.requestOnce(req);
+    }
+  }
+
+  private requestOnce(req: unknown): Promise<Record<string, unknown>> {
+    const child = this.child;
     return new Promise((resolve, reject) => {
-      const onExit = () => reject(new Error(`R exited early: ${this.stderr}`));
-      this.child.once("exit", onExit);
+      const onExit = (code: number | null, signal: string | null) =>
+        reject(new RExitedError(`R exited early (code ${code}, signal ${signal}): ${this.stderr}`));
+      child.once("exit", onExit);
       const done = (line: string) => {
-        this.child.off("exit", onExit);
+        child.off("exit", onExit);
         try {
           resolve(JSON.parse(line));
         } catch (e) {
@@ -165,7 +199,7 @@ export class ROracle {
       const queued = this.lines.shift();
       if (queued !== undefined) done(queued);
       else this.waiting = done;
-      this.child.stdin.write(JSON.stringify(req) + "\n");
+      child.stdin.write(JSON.stringify(req) + "\n");
     });
   }
 
