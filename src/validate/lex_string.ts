@@ -242,12 +242,17 @@ function escape(
     case 10:
       return c;
   }
-  const shown = c === EOF ? "\uFFFD" : String.fromCodePoint(c);
+  // R reads a character byte by byte here and prints only the first byte of
+  // a non-ASCII one, which a UTF-8 reader shows as U+FFFD.
+  let text = currtext(r, start, drops);
+  let shown = String.fromCharCode(c);
+  if (c >= 0x80 || c === EOF) {
+    shown = "\uFFFD";
+    text = text.slice(0, text.length - (c > 0xffff ? 2 : c === EOF ? 0 : 1)) + shown;
+  }
   throw lexError(
     r,
-    `'\\${shown}' is an unrecognized escape in character string starting "${
-      currtext(r, start, drops)
-    }"`,
+    `'\\${shown}' is an unrecognized escape in character string starting "${text}"`,
   );
 }
 

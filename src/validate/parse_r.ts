@@ -30,9 +30,11 @@ export type ParseRResult =
  *   exempt) is refused with `Cannot parse: code nested more than 1000
  *   levels deep` to protect the JavaScript stack, where R accepts 2000 to
  *   9997 levels depending on the construct; beyond R's own parser stack
- *   the error is R's `out of memory while parsing`;
- * - in `'\é' is an unrecognized escape ...` the escaped character is shown
- *   whole where R prints only its first byte.
+ *   the error is R's `out of memory while parsing`.
+ *
+ * Where R prints a partial character (an escaped non-ASCII character, a
+ * context line cut inside a character), each stray byte becomes U+FFFD,
+ * which is what a UTF-8 reader of R's message sees.
  *
  * @example
  * ```ts

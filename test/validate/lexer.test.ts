@@ -145,6 +145,13 @@ describe("the lexer reads strings and escapes as R does", () => {
     );
   });
 
+  it("shows an escaped non-ASCII character as U+FFFD, as R prints only its first byte", () => {
+    assert.equal(
+      errorOf("'a\\é'"),
+      "'\\\uFFFD' is an unrecognized escape in character string starting \"'a\\\uFFFD\"",
+    );
+  });
+
   it("refuses literal bidi formatting characters inside quotes", () => {
     assert.equal(
       errorOf("'\u202e'"),
