@@ -16,7 +16,8 @@
  * error is without the caller having to print the code. Errors R raises
  * while reading strings or checking pipes have no `<text>:line:col:` part in
  * R 4.2 (`'\q' is an unrecognized escape in character string starting
- * "'\q"`); their `line` and `column` are where R 4.3 and later point.
+ * "'\q"`); their `line` and `column` point at the offending character or
+ * construct, and agree with the line R gives where it gives one.
  * Warning wording is described in `validate/warnings.ts`.
  *
  * @module

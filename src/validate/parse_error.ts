@@ -8,7 +8,7 @@
  * them out. Errors R raises from the lexer or from grammar actions
  * (`'\q' is an unrecognized escape ...`, `repeated formal argument 'x' on
  * line 1`, the pipe checks) carry R's message as is; R 4.2 gives those no
- * column, so the position is the one R 4.3+ reports.
+ * column, so the position points at the offending character or construct.
  *
  * @module
  */

@@ -108,7 +108,7 @@ describe("validateCode results", () => {
     });
   });
 
-  it("gives the position R 4.3 reports for errors R 4.2 words without one", () => {
+  it("points at the offending character for errors R 4.2 words without a position", () => {
     const r = validateCode("x <- 1\ny <- 'a\\qb'");
     assert.equal(
       r.error!.message,
