@@ -46,7 +46,7 @@ import {
   type ProtocolViolation,
 } from "./protocol.ts";
 import type { RInstallation } from "./r_install.ts";
-import { R_RUNTIME } from "./r_runtime.ts";
+import { R_BOOT, R_RUNTIME } from "./r_runtime.ts";
 import type { Tool } from "./tool.ts";
 
 /** Events a child reports to its session. */
@@ -134,7 +134,7 @@ export const startChild = (
       (d) => Effect.promise(() => removeDir(d)),
     );
     const tmp = join(dir, "tmp");
-    const runtimePath = join(dir, "runtime.R");
+    const bootPath = join(dir, "boot.R");
     const command = {
       argv: [
         config.install.executable,
@@ -142,7 +142,7 @@ export const startChild = (
         "--no-restore",
         "--no-save",
         "--vanilla",
-        `--file=${runtimePath}`,
+        `--file=${bootPath}`,
         "--args",
         dir,
       ],
@@ -166,7 +166,8 @@ export const startChild = (
       try: async () => {
         await makeDir(tmp);
         await makeFifos(["req", "res", "out"].map((f) => join(dir, f)));
-        await writePrivateFile(runtimePath, R_RUNTIME, 0o400);
+        await writePrivateFile(bootPath, R_BOOT, 0o400);
+        await writePrivateFile(join(dir, "runtime.R"), R_RUNTIME, 0o400);
         await writePrivateFile(
           join(dir, "init.json"),
           JSON.stringify({

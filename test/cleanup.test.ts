@@ -21,7 +21,14 @@ describe("cleanup", { skip: noR }, () => {
     async () => {
       const s = await SecureSession.create();
       const dir = await sessionDir(s);
-      assert.deepEqual(fs.readdirSync(dir).sort(), ["out", "req", "res", "runtime.R", "tmp"]);
+      assert.deepEqual(fs.readdirSync(dir).sort(), [
+        "boot.R",
+        "out",
+        "req",
+        "res",
+        "runtime.R",
+        "tmp",
+      ]);
       assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
       for (const f of ["req", "res", "out"]) {
         const st = fs.statSync(`${dir}/${f}`);
