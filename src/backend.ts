@@ -65,6 +65,11 @@ export interface WrappedCommand {
   readonly env: Readonly<Record<string, string>>;
   /** Files to write before spawning (e.g. a profile). */
   readonly files?: readonly BackendFile[];
+  /**
+   * When the sandbox runs under another uid (e.g. root dropping privileges), the owner the
+   * session directory and its files must be given so R can use them.
+   */
+  readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
 /** A sandbox backend. */

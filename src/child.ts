@@ -24,7 +24,9 @@ import { SessionStartError } from "./errors.ts";
 import type { Limits } from "./limits.ts";
 import { LineSplitter } from "./lines.ts";
 import {
+  chownTree,
   type ExitStatus,
+  findProcess,
   makeDir,
   makeFifos,
   makePrivateDir,
@@ -34,6 +36,7 @@ import {
   randomHex,
   removeDir,
   removeDirSync,
+  removeFile,
   spawnProcess,
   writePrivateFile,
 } from "./platform.ts";
@@ -182,6 +185,7 @@ export const startChild = (
           }),
         );
         for (const f of wrapped.files ?? []) await writePrivateFile(f.path, f.content, f.mode);
+        if (wrapped.owner) await chownTree(dir, wrapped.owner.uid, wrapped.owner.gid);
       },
       catch: (e) => new SessionStartError(`Cannot prepare the session directory: ${e}`),
     });
@@ -320,6 +324,11 @@ export const startChild = (
       Effect.sync(() => {
         writer.write(encodeHostMessage(message)).catch((e) => breakWith(`cannot write to R: ${e}`));
       });
+    // The secret has done its job; inside a sandbox R cannot delete the file itself.
+    yield* Effect.promise(() => removeFile(join(dir, "init.json")));
+    // Signals must reach R itself, which may run inside a sandbox wrapper.
+    let rPid: number | null = null;
+    const rProcess = () => (rPid ??= findProcess(proc.pid, "R") ?? proc.pid);
     const child: Child = {
       pid: proc.pid,
       rVersion: greeting.r,
@@ -327,7 +336,17 @@ export const startChild = (
       send,
       interrupt: (id) =>
         send({ type: "interrupt", id }).pipe(
-          Effect.andThen(Effect.sync(() => proc.signal("SIGINT"))),
+          Effect.andThen(Effect.sync(() => {
+            const pid = rProcess();
+            if (pid === proc.pid) proc.signal("SIGINT");
+            else {
+              try {
+                process.kill(pid, "SIGINT");
+              } catch {
+                // Gone already: the exit event reports it.
+              }
+            }
+          })),
         ),
       kill: () => {
         proc.signal("SIGKILL", "group");

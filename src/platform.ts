@@ -384,6 +384,55 @@ export function removeDirSync(path: string): void {
   }
 }
 
+/** Changes the owner of a directory and everything directly in it. */
+export async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await fs.promises.chown(dir, uid, gid);
+  for (const entry of await fs.promises.readdir(dir)) {
+    await fs.promises.lchown(join(dir, entry), uid, gid);
+  }
+}
+
+/** Removes a file; never throws. */
+export async function removeFile(path: string): Promise<void> {
+  await fs.promises.rm(path, { force: true }).catch(() => undefined);
+}
+
+function procStat(pid: number): { comm: string; ppid: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    return {
+      comm: stat.slice(stat.indexOf("(") + 1, close),
+      ppid: Number(stat.slice(close + 2).split(" ")[1]),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The first process named `comm` among `pid` and its descendants (breadth first), read
+ * from /proc; `null` elsewhere than Linux or when there is none. Used to find R inside a
+ * sandbox wrapper, so signals reach R itself.
+ */
+export function findProcess(pid: number, comm: string): number | null {
+  if (process.platform !== "linux") return null;
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    const child = Number(entry);
+    if (!Number.isInteger(child)) continue;
+    const st = procStat(child);
+    if (st === null) continue;
+    children.set(st.ppid, [...(children.get(st.ppid) ?? []), child]);
+  }
+  const queue = [pid];
+  for (let i = 0; i < queue.length && i < 64; i++) {
+    if (procStat(queue[i])?.comm === comm) return queue[i];
+    queue.push(...(children.get(queue[i]) ?? []));
+  }
+  return null;
+}
+
 /** 32 random bytes as 64 lowercase hex characters. */
 export function randomHex(bytes = 32): string {
   const buf = new Uint8Array(bytes);

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { join } from "node:path";
+import * as fs from "node:fs";
+import { dirname, join } from "node:path";
 import { SessionStartError } from "./errors.ts";
 import { findExecutable, readTextFile, runProgram, whichOnPath } from "./platform.ts";
 
@@ -21,7 +22,7 @@ export interface RInstallation {
   readonly executable: string;
   /** Variables R needs, as its start-up script would set them. */
   readonly env: Readonly<Record<string, string>>;
-  /** Directories R reads besides R_HOME (share, include, doc). */
+  /** Directories R reads besides R_HOME (share, include, doc, site libraries, /etc/R). */
   readonly readPaths: readonly string[];
 }
 
@@ -38,6 +39,33 @@ function libraryPath(home: string): string {
     .split(":")
     .filter((p) => p !== "" && !p.includes("$"));
   return [...new Set([join(home, "lib"), ...parts])].join(":");
+}
+
+/** R's library directories: R_HOME's own, and the site libraries Renviron names. */
+function libraryPaths(home: string): string[] {
+  const renviron = readTextFile(join(home, "etc", "Renviron")) ?? "";
+  const m = /^R_LIBS_SITE=\$\{R_LIBS_SITE[:-]*'([^']*)'\}/m.exec(renviron) ??
+    /^R_LIBS_SITE=['"]?([^'"\n$]*)/m.exec(renviron);
+  const site = [m?.[1] ?? "", process.env.R_LIBS_SITE ?? ""]
+    .join(":")
+    .split(":")
+    .map((p) => p.replaceAll("%S", join(home, "site-library")).replace(/\/+$/, ""))
+    .filter((p) => p.startsWith("/") && !p.includes("%"));
+  return [...new Set([join(home, "library"), join(home, "site-library"), ...site])];
+}
+
+/** Directories that R_HOME/etc's symlinks point into (Debian keeps them in /etc/R). */
+function etcTargets(home: string): string[] {
+  const dirs = new Set<string>();
+  try {
+    for (const entry of fs.readdirSync(join(home, "etc"))) {
+      const path = join(home, "etc", entry);
+      if (fs.lstatSync(path).isSymbolicLink()) dirs.add(dirname(fs.realpathSync(path)));
+    }
+  } catch {
+    // No etc directory, or a dangling link: R will say what it misses.
+  }
+  return [...dirs];
 }
 
 /** Builds the installation record for a known R_HOME. */
@@ -61,7 +89,13 @@ export function installationAt(home: string): RInstallation {
     R_DOC_DIR: doc,
   };
   if (process.platform === "linux") env.LD_LIBRARY_PATH = libraryPath(home);
-  return { home, executable, env, readPaths: [share, include, doc] };
+  const existing = (paths: string[]) => paths.filter((p) => fs.existsSync(p));
+  return {
+    home,
+    executable,
+    env,
+    readPaths: existing([share, include, doc, ...libraryPaths(home), ...etcTargets(home)]),
+  };
 }
 
 /**

@@ -44,7 +44,9 @@ local({
   init_path <- file.path(dir, "init.json")
   init <- jsonlite::parse_json(paste(readLines(init_path, warn = FALSE, encoding = "UTF-8"),
     collapse = ""), simplifyVector = TRUE, simplifyDataFrame = FALSE, simplifyMatrix = FALSE)
-  invisible(file.remove(init_path))
+  # The host deletes it too once R has said hello: inside a sandbox the directory is
+  # read-only.
+  invisible(suppressWarnings(try(file.remove(init_path), silent = TRUE)))
   max_bytes <- as.numeric(init[["maxMessageBytes"]])
   nonce <- init[["nonce"]]
   req <- fifo(file.path(dir, "req"), open = "rb", blocking = TRUE)

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { makeBubblewrap } from "../backends/bubblewrap.ts";
 import { unsandboxed } from "../backends/unsandboxed.ts";
 import { type Backend, type Capabilities, isBackend } from "./backend.ts";
 import { type BackendFailure, SandboxUnavailableError } from "./errors.ts";
@@ -82,19 +83,26 @@ export function makeBackendSelector(candidates: readonly Backend[]): BackendSele
   };
 }
 
-/** The built-in sandbox backends for a platform, in probe order. */
-export function builtinSandboxBackends(_platform: string = process.platform): Backend[] {
-  return [];
+/**
+ * The built-in sandbox backends for a platform, in probe order. The instances live for the
+ * whole process (each probes once); this is the only process-wide state of selection.
+ */
+export function builtinSandboxBackends(platform: string = process.platform): readonly Backend[] {
+  processWide.builtins ??= { linux: [makeBubblewrap()] };
+  return processWide.builtins[platform] ?? [];
 }
 
-/** Every built-in backend by name. */
+/** Every built-in backend for this platform, by name. */
 export function builtinBackends(): Record<string, Backend> {
   const all: Record<string, Backend> = { unsandboxed };
   for (const b of builtinSandboxBackends()) all[b.name] = b;
   return all;
 }
 
-const processWide: { selector: BackendSelector | null } = { selector: null };
+const processWide: {
+  selector: BackendSelector | null;
+  builtins: Record<string, readonly Backend[]> | null;
+} = { selector: null, builtins: null };
 
 /** The process-wide selector over the built-in sandbox backends (probes once per process). */
 export function defaultBackendSelector(): BackendSelector {
