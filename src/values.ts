@@ -17,7 +17,8 @@
  * | `none` | no data form (function, env, ...)   | —                                     |
  *
  * Optional fields: `n` (names), `dim` (array dimensions, column-major `v`), `nrow` and `rn`
- * (data frame rows and row names), and for doubles the 1-based index lists `nan`, `inf`,
+ * (data frame rows and row names; a `_row` key of unique strings in every row becomes the
+ * row names), and for doubles the 1-based index lists `nan`, `inf`,
  * `ninf`, `nz` (negative zero) sent host → R, since JSON has no such numbers. R writes
  * `"NaN"`, `"Inf"` and `"-Inf"` as strings inside `v` instead, and writes every double with
  * 17 significant digits, so doubles round-trip exactly both ways.
@@ -163,13 +164,14 @@ function dataFrameWire(
   }
   const columns = keys.map((k) => rows.map((r) => r[k]));
   let rn: string[] | undefined;
+  const at = keys.indexOf("_row");
   if (
-    keys[0] === "_row" && columns[0].every((x) => typeof x === "string" && x !== "") &&
-    new Set(columns[0]).size === rows.length
+    at !== -1 && columns[at].every((x) => typeof x === "string" && x !== "") &&
+    new Set(columns[at]).size === rows.length
   ) {
-    rn = columns[0] as string[];
-    keys.shift();
-    columns.shift();
+    rn = columns[at] as string[];
+    keys.splice(at, 1);
+    columns.splice(at, 1);
   }
   const v = columns.map((col) => {
     const kind = atomicKind(col);

@@ -162,3 +162,12 @@ describe("R type checks on wire values", () => {
     assert.equal(rClassOf({ t: "s", v: [] }), "character");
   });
 });
+
+describe("row names", () => {
+  it("come from a _row key wherever it stands, when its values are unique strings", () => {
+    const w = toWire([{ x: 1, _row: "a" }, { x: 2, _row: "b" }]);
+    assert.deepEqual(w, { t: "df", nrow: 2, n: ["x"], v: [{ t: "d", v: [1, 2] }], rn: ["a", "b"] });
+    const dup = toWire([{ x: 1, _row: "a" }, { x: 2, _row: "a" }]) as { n: string[] };
+    assert.deepEqual(dup.n, ["x", "_row"]);
+  });
+});

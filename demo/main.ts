@@ -1,0 +1,53 @@
+/**
+ * The README example, runnable: R code, inside the sandbox, asks the host for rows of a
+ * table through the `query_db` tool and computes on them.
+ *
+ * Run: `npm run demo` (or `deno task demo`).
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { securerTool, SecureSession } from "../mod.ts";
+
+/** The demo "database": two of R's datasets as rows (generated once from R). */
+const DATASETS: Record<string, Record<string, unknown>[]> = JSON.parse(
+  readFileSync(new URL("./datasets.json", import.meta.url), "utf8"),
+);
+
+const query_db = securerTool({
+  name: "query_db",
+  description: "Rows of a table of the demo database (mtcars or iris)",
+  args: { table: "character", limit: "numeric" },
+  fn: ({ table, limit }: { table: string; limit: number }) => {
+    const rows = DATASETS[table];
+    if (rows === undefined) throw new Error(`There is no table "${table}"`);
+    return rows.slice(0, limit);
+  },
+});
+
+await using session = await SecureSession.create({ tools: [query_db], sandbox: true });
+const { backend, capabilities } = session.info();
+console.log(`R runs in the "${backend}" sandbox:`, capabilities);
+
+const code = `
+d <- query_db("mtcars", 32)
+fit <- lm(mpg ~ wt + hp, data = d)
+cat("rows:", nrow(d), "\\n")
+print(round(coef(fit), 3))
+mean(d$mpg)
+`;
+const r = await session.execute(code);
+console.log("\nvalue:", r.value);
+console.log("output:");
+for (const line of r.output) console.log(`  ${line}`);
+
+const iris = await session.execute(
+  'x <- query_db("iris", 150)\naggregate(Sepal.Length ~ Species, data = x, FUN = mean)',
+);
+console.log("\nmean sepal length by species:", iris.value);
+
+try {
+  await session.execute('readLines("/etc/passwd")');
+} catch (e) {
+  console.log(`\nreading /etc/passwd from R fails inside the sandbox: ${(e as Error).message}`);
+}
