@@ -55,16 +55,21 @@ import { seatbeltProfile } from "./seatbelt_profile.ts";
 import { type ShLimitName, shLimitsPrefix } from "./sh_limits.ts";
 
 /** Where macOS keeps `sandbox-exec`. Never looked up on PATH. */
-export const SANDBOX_EXEC = "/usr/bin/sandbox-exec";
+export const SANDBOX_EXEC: string = "/usr/bin/sandbox-exec";
 
 /** The shell that applies the limits (its `ulimit` units are fixed; macOS 10.15+ ships it). */
-export const SEATBELT_LIMITS_SHELL = "/bin/dash";
+export const SEATBELT_LIMITS_SHELL: string = "/bin/dash";
 
 /** The name of the profile file the backend writes into the session directory. */
-export const SEATBELT_PROFILE_FILE = "seatbelt.sb";
+export const SEATBELT_PROFILE_FILE: string = "seatbelt.sb";
 
 /** The limits this backend enforces on macOS. */
-export const SEATBELT_LIMITS: readonly ShLimitName[] = ["cpu", "fsize", "nofile", "stack"];
+export const SEATBELT_LIMITS: readonly ShLimitName[] = Object.freeze([
+  "cpu",
+  "fsize",
+  "nofile",
+  "stack",
+]);
 
 /** What the `seatbelt` backend isolates. */
 export const SEATBELT_CAPABILITIES: Capabilities = Object.freeze({

@@ -54,7 +54,7 @@ export interface Allowance {
 }
 
 /** Programs other than R's own that R may execute, and why. Bash and zsh are never here. */
-export const MACOS_EXEC_UTILITIES: readonly Allowance[] = [
+export const MACOS_EXEC_UTILITIES: readonly Allowance[] = Object.freeze([
   { name: "/bin/sh", why: "system(), system2() and pipe() run commands through /bin/sh" },
   {
     name: "/bin/dash",
@@ -64,10 +64,10 @@ export const MACOS_EXEC_UTILITIES: readonly Allowance[] = [
   { name: "/usr/bin/which", why: "Sys.which(), which utils calls at start-up" },
   { name: "/usr/bin/uname", why: "utils reads the OS name with `uname -a` at start-up" },
   { name: "/bin/rm", why: "R removes its temporary directory with `rm -Rf` when it exits" },
-];
+]);
 
 /** The Mach services R may look up (global names), and why. Nothing else is reachable. */
-export const MACOS_MACH_SERVICES: readonly Allowance[] = [
+export const MACOS_MACH_SERVICES: readonly Allowance[] = Object.freeze([
   {
     name: "com.apple.system.opendirectoryd.libinfo",
     why: "user and group look-ups (getpwuid) behind Sys.info() and path.expand()",
@@ -76,14 +76,14 @@ export const MACOS_MACH_SERVICES: readonly Allowance[] = [
     name: "com.apple.system.notification_center",
     why: "notifyd: libc's time-zone code (tzset, localtime) watches for changes through it",
   },
-];
+]);
 
 /** The sysctls R may read: exact names, then prefixes (ending in `.` or a stem). */
 export const MACOS_SYSCTLS: {
   readonly names: readonly string[];
   readonly prefixes: readonly string[];
-} = {
-  names: [
+} = Object.freeze({
+  names: Object.freeze([
     "hw.activecpu",
     "hw.byteorder",
     "hw.cachelinesize",
@@ -119,9 +119,9 @@ export const MACOS_SYSCTLS: {
     "kern.usrstack64",
     "kern.version",
     "sysctl.proc_cputype",
-  ],
-  prefixes: ["hw.optional.", "hw.perflevel", "machdep.cpu."],
-};
+  ]),
+  prefixes: Object.freeze(["hw.optional.", "hw.perflevel", "machdep.cpu."]),
+});
 
 /** System directories holding code R links against (read and map executable). */
 const SYSTEM_CODE = [
@@ -149,10 +149,13 @@ const TOO_BROAD = new Set([
   "/",
   "/Applications",
   "/Library",
+  "/Library/Frameworks",
   "/System",
   "/Users",
   "/Volumes",
   "/opt",
+  "/opt/homebrew",
+  "/opt/local",
   "/private",
   "/private/tmp",
   "/private/var",
@@ -160,6 +163,7 @@ const TOO_BROAD = new Set([
   "/private/var/tmp",
   "/tmp",
   "/usr",
+  "/usr/local",
   "/var",
   "/var/folders",
   "/var/tmp",
@@ -290,6 +294,13 @@ export function seatbeltProfile(input: SeatbeltProfileInput): string {
   const dataDirs = collapse(SYSTEM_DATA_DIRS.flatMap(variants));
   const dataFiles = SYSTEM_DATA_FILES.flatMap(variants);
   const sessions = variants(session);
+  const covering = [...code, ...system].find((c) => sessions.some((v) => inside(v, c)));
+  if (covering !== undefined) {
+    throw new RangeError(
+      `Cannot use session directory ${JSON.stringify(input.sessionDir)} in a Seatbelt ` +
+        `profile: it is inside ${JSON.stringify(covering)}, where code may be loaded from`,
+    );
+  }
   const devices = ["/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"];
   const subpaths = [...code, ...system, ...dataDirs, ...sessions];
   const literals = [...utilities, ...dataFiles, ...devices];

@@ -21,6 +21,10 @@
  * Memory (-v) and processes (dash: -p, bash/zsh: -u) are left to the caller, which knows
  * whether the platform enforces them at all.
  *
+ * Checked on Linux with dash (the limits read back from `/proc/self/limits`, SIGXFSZ
+ * ignored, a write past `fsize` failing with "File too large", a limit above the hard one
+ * exiting 125); not yet run on macOS.
+ *
  * Limit values are numbers the caller validated; they are rounded up to whole units and
  * checked again here, so nothing but digits reaches the script. The script never sees R's
  * arguments: they are passed as positional parameters and only ever expanded as `"$@"`.
@@ -46,7 +50,7 @@ export const SH_ULIMIT_FLAGS: Readonly<
 const ORDER: readonly ShLimitName[] = ["cpu", "fsize", "nofile", "stack"];
 
 /** The exit status of the limits script when a limit cannot be applied. */
-export const SH_LIMITS_FAILED_EXIT = 125;
+export const SH_LIMITS_FAILED_EXIT: number = 125;
 
 /** Options for {@linkcode shLimitsPrefix}. */
 export interface ShLimitsOptions {

@@ -68,7 +68,7 @@ export const WINDOWS_ENV_WARNING: string =
   "the environment and applies Job Object limits (cpu, memory, nproc).";
 
 /** The name of the launcher script the backend writes into the session directory. */
-export const WINDOWS_LAUNCHER_FILE = "launch_r.ps1";
+export const WINDOWS_LAUNCHER_FILE: string = "launch_r.ps1";
 
 /** Variables that point at the session's private temp dir instead of the user's. */
 const PRIVATE_DIR_VARS = [

@@ -351,6 +351,11 @@ describe("seatbeltProfile", () => {
       [{ readPaths: ["/Users/ana"] }, /too broad/],
       [{ sessionDir: "/tmp", tmpDir: "/tmp/x" }, /session directory "\/tmp".*too broad/],
       [{ sessionDir: "/private/var/folders/" }, /too broad/],
+      [{ readPaths: ["/usr/local"] }, /too broad/],
+      [
+        { sessionDir: "/opt/R/lib/s", tmpDir: "/opt/R/lib/s/tmp", readPaths: ["/opt/R/lib"] },
+        /session directory "\/opt\/R\/lib\/s".*inside "\/opt\/R\/lib", where code may be loaded/,
+      ],
     ];
     for (const [change, message] of cases) {
       assert.throws(() => seatbeltProfile({ ...policy, ...change }), message);
