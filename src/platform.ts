@@ -226,24 +226,39 @@ export async function openFifoReader(
 ): Promise<FifoReader> {
   switch (detectRuntime()) {
     case "deno": {
+      // Deno reads a FIFO on a thread of its blocking pool, and closing the file does not
+      // wake a read blocked there (the read-write descriptor is its own writer, so it never
+      // sees end-of-file): the thread would stay blocked for good, and the pool is small.
+      // Closing therefore writes one byte into the FIFO through a separate non-blocking
+      // descriptor (a write through the same file would queue behind the read), and the
+      // loop closes the file once the read returns.
       const file = await globals.Deno!.open(path, { read: true, write: true });
       let open = true;
-      (async () => {
+      const loop = (async () => {
         const buf = new Uint8Array(65536);
         while (open) {
           const n = await file.read(buf);
-          if (n === null) break;
+          if (n === null || !open) break;
           if (n > 0) onData(buf.slice(0, n));
         }
       })().catch(() => undefined);
+      loop.finally(() => {
+        try {
+          file.close();
+        } catch {
+          // Already closed.
+        }
+      });
       return {
         close() {
           if (!open) return;
           open = false;
           try {
-            file.close();
+            const wake = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+            fs.writeSync(wake, "\n");
+            fs.closeSync(wake);
           } catch {
-            // Already closed.
+            // Gone already: nothing is blocked on it.
           }
         },
       };
@@ -287,26 +302,39 @@ export async function openFifoWriter(path: string): Promise<FifoWriter> {
   const encoder = new TextEncoder();
   switch (detectRuntime()) {
     case "deno": {
-      const file = await globals.Deno!.open(path, { read: true, write: true });
+      // A blocking write would hold a thread of Deno's pool while the FIFO is full, and for
+      // good if R died. Writes go through a non-blocking descriptor instead, retried on a
+      // timer while the FIFO is full: no thread ever waits.
+      const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
       let queue = Promise.resolve();
       let open = true;
+      const writeAll = async (bytes: Uint8Array) => {
+        let off = 0;
+        while (open && off < bytes.length) {
+          try {
+            off += fs.writeSync(fd, bytes, off);
+          } catch (e) {
+            if ((e as { code?: string }).code !== "EAGAIN") throw e;
+            await new Promise((r) => setTimeout(r, 1));
+          }
+        }
+      };
       return {
         write(text) {
           const bytes = encoder.encode(text);
-          queue = queue.then(async () => {
-            let off = 0;
-            while (off < bytes.length) off += await file.write(bytes.subarray(off));
-          });
+          queue = queue.then(() => writeAll(bytes));
           return queue;
         },
         close() {
           if (!open) return;
           open = false;
-          try {
-            file.close();
-          } catch {
-            // Already closed.
-          }
+          queue.finally(() => {
+            try {
+              fs.closeSync(fd);
+            } catch {
+              // Already closed.
+            }
+          });
         },
       };
     }

@@ -147,13 +147,38 @@ function countChars(code: string): number {
   return n;
 }
 
+const SIGNALS: Record<number, string> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  3: "SIGQUIT",
+  4: "SIGILL",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  13: "SIGPIPE",
+  14: "SIGALRM",
+  15: "SIGTERM",
+  24: "SIGXCPU",
+  25: "SIGXFSZ",
+};
+
+/**
+ * The signal that ended the process. A sandbox wrapper (bwrap) exits with 128 + the
+ * signal number when the process inside it is killed by a signal.
+ */
+export function exitSignal(status: ExitStatus, wrapped: boolean): string | null {
+  if (status.signal !== null) return status.signal;
+  if (wrapped && status.code !== null && status.code > 128) {
+    return SIGNALS[status.code - 128] ?? null;
+  }
+  return null;
+}
+
 /** Why the R process ended, in words, from its exit status and the limits. */
 export function likelyCause(status: ExitStatus, limits: ResolvedSessionOptions["limits"]): string {
-  const byCode = status.code !== null && status.code > 128 && status.code < 160
-    ? status.code - 128
-    : null;
-  const signal = status.signal ??
-    (byCode === 24 ? "SIGXCPU" : byCode === 25 ? "SIGXFSZ" : byCode === 9 ? "SIGKILL" : null);
+  const signal = exitSignal(status, true);
   switch (signal) {
     case "SIGXCPU":
       return `the CPU time limit${limits.cpu ? ` (${limits.cpu} s)` : ""} was reached`;
@@ -376,10 +401,11 @@ const makeSessionCore = (
     // ---- execution -----------------------------------------------------------------
     function crashedError(status: ExitStatus, when: string, output: readonly string[]) {
       const cause = likelyCause(status, opts.limits);
-      const how = status.signal ? `killed by ${status.signal}` : `exit status ${status.code}`;
+      const signal = exitSignal(status, config.sandboxed);
+      const how = signal ? `killed by ${signal}` : `exit status ${status.code}`;
       return new ChildCrashedError(
         `R process died ${when} (${how}): ${cause}; the session was restarted and its state lost`,
-        { exitCode: status.code, signal: status.signal, likelyCause: cause, output },
+        { exitCode: status.code, signal, likelyCause: cause, output },
       );
     }
 

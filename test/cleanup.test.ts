@@ -78,6 +78,32 @@ describe("cleanup", { skip: noR }, () => {
     );
     assert.ok(fs.existsSync(await sessionDir(s)));
   });
+  it(
+    "leaks no descriptors or reader threads over many sessions",
+    { timeout: 180_000 },
+    async () => {
+      // Deno reads FIFOs on a small thread pool (32 threads): a reader left blocked per
+      // session used to hang the 17th session. Each session holds 2 readers.
+      const fifoFds = () =>
+        fs.readdirSync("/proc/self/fd").filter((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/self/fd/${fd}`).includes("/securer-");
+          } catch {
+            return false;
+          }
+        }).length;
+      const before = fifoFds();
+      for (let i = 0; i < 20; i++) {
+        const s = await SecureSession.create();
+        await s.execute("1");
+        await s.close();
+      }
+      assert.ok(
+        await eventually(() => fifoFds() === before),
+        `FIFO descriptors left open: ${fifoFds() - before}`,
+      );
+    },
+  );
   it("executeR leaves nothing behind, on success and on error", SLOW, async () => {
     const before = securerDirs();
     assert.equal((await executeR("6 * 7", { sandbox: false })).value, 42);
