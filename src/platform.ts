@@ -297,8 +297,16 @@ export async function openFifoReader(
   }
 }
 
-/** Opens a FIFO for writing. */
-export async function openFifoWriter(path: string): Promise<FifoWriter> {
+/** Opens a FIFO for writing (the FIFO must exist; opening never blocks). */
+export function openFifoWriter(path: string): Promise<FifoWriter> {
+  try {
+    return Promise.resolve(fifoWriter(path));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function fifoWriter(path: string): FifoWriter {
   const encoder = new TextEncoder();
   switch (detectRuntime()) {
     case "deno": {
