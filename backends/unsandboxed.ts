@@ -26,9 +26,12 @@ export const unsandboxed: Backend = {
         network: false,
         processes: false,
         env: true,
-        limits: process.platform === "linux"
-          ? ["cpu", "memory", "fsize", "nproc", "nofile", "stack"]
-          : [],
+        // Host root is exempt from the process limit, so nproc does not hold for it.
+        limits: process.platform !== "linux"
+          ? []
+          : process.getuid?.() === 0
+          ? ["cpu", "memory", "fsize", "nofile", "stack"]
+          : ["cpu", "memory", "fsize", "nproc", "nofile", "stack"],
       },
     });
   },

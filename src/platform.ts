@@ -167,7 +167,8 @@ export function whichOnPath(name: string, path: string = process.env.PATH ?? "")
 export async function makePrivateDir(prefix: string): Promise<string> {
   const dir = await fs.promises.mkdtemp(join(tmpdir(), prefix));
   await fs.promises.chmod(dir, 0o700);
-  return dir;
+  // The resolved path: sandboxes match real paths (macOS's /var is /private/var).
+  return await fs.promises.realpath(dir);
 }
 
 /** Creates a private (0700) directory at `path`. */

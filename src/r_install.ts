@@ -69,7 +69,13 @@ function etcTargets(home: string): string[] {
 }
 
 /** Builds the installation record for a known R_HOME. */
-export function installationAt(home: string): RInstallation {
+export function installationAt(rHome: string): RInstallation {
+  let home = rHome;
+  try {
+    home = fs.realpathSync(rHome);
+  } catch {
+    // Reported just below.
+  }
   const executable = findExecutable([join(home, "bin", "exec", "R")]);
   if (executable === null) {
     throw new SessionStartError(
@@ -89,7 +95,10 @@ export function installationAt(home: string): RInstallation {
     R_DOC_DIR: doc,
   };
   if (process.platform === "linux") env.LD_LIBRARY_PATH = libraryPath(home);
-  const existing = (paths: string[]) => paths.filter((p) => fs.existsSync(p));
+  // Resolved paths: sandboxes match real paths (macOS's /usr/local may be a link).
+  const existing = (
+    paths: string[],
+  ) => [...new Set(paths.filter((p) => fs.existsSync(p)).map((p) => fs.realpathSync(p)))];
   return {
     home,
     executable,

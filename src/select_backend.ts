@@ -8,7 +8,9 @@
  * @module
  */
 import { makeBubblewrap } from "../backends/bubblewrap.ts";
+import { seatbelt } from "../backends/seatbelt.ts";
 import { unsandboxed } from "../backends/unsandboxed.ts";
+import { windowsEnv } from "../backends/windows_env.ts";
 import { type Backend, type Capabilities, isBackend } from "./backend.ts";
 import { type BackendFailure, SandboxUnavailableError } from "./errors.ts";
 
@@ -88,7 +90,7 @@ export function makeBackendSelector(candidates: readonly Backend[]): BackendSele
  * whole process (each probes once); this is the only process-wide state of selection.
  */
 export function builtinSandboxBackends(platform: string = process.platform): readonly Backend[] {
-  processWide.builtins ??= { linux: [makeBubblewrap()] };
+  processWide.builtins ??= { linux: [makeBubblewrap()], darwin: [seatbelt], win32: [windowsEnv] };
   return processWide.builtins[platform] ?? [];
 }
 

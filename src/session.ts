@@ -79,6 +79,8 @@ export interface SessionInfo {
   readonly sandboxed: boolean;
   /** What the backend isolates. */
   readonly capabilities: Capabilities;
+  /** Limits that were asked for but that this backend cannot enforce here. */
+  readonly unenforcedLimits: readonly string[];
   /** Executions started so far. */
   readonly executions: number;
   /** `R.version.string` of the running child, or `null`. */
@@ -246,6 +248,17 @@ export const makeSession = (
         "[securer] warning: no sandbox backend works on this machine; R runs unsandboxed (allowUnsandboxed: true)\n",
       );
     }
+    const unenforced = Object.keys(opts.limits).filter((name) =>
+      !(choice.capabilities.limits as readonly string[]).includes(name)
+    );
+    if (unenforced.length > 0) {
+      const line =
+        `warning: the ${choice.backend.name} backend does not enforce these limits here: ${
+          unenforced.join(", ")
+        }`;
+      log.verbose(line);
+      if (!log.isVerbose) process.stderr.write(`[securer] ${line}\n`);
+    }
     const sessionScope = yield* Scope.Scope;
     const session = yield* makeSessionCore({
       id,
@@ -263,6 +276,7 @@ export const makeSession = (
         startTimeoutMs: opts.startTimeout,
       },
       sandboxed: choice.backend.name !== "unsandboxed",
+      unenforcedLimits: unenforced,
     });
     return session;
   });
@@ -274,6 +288,7 @@ interface CoreConfig {
   readonly sessionScope: Scope.Scope;
   readonly childConfig: Parameters<typeof startChild>[0];
   readonly sandboxed: boolean;
+  readonly unenforcedLimits: readonly string[];
 }
 
 const makeSessionCore = (
@@ -831,6 +846,7 @@ const makeSessionCore = (
         backend: backendName,
         sandboxed: config.sandboxed,
         capabilities: childConfig.capabilities,
+        unenforcedLimits: config.unenforcedLimits,
         executions,
         rVersion: ready?.child.rVersion ?? null,
       }),

@@ -11,6 +11,7 @@ import {
   SessionBusyError,
   SessionClosedError,
 } from "../mod.ts";
+import type { Backend } from "../src/backend.ts";
 import { noR, processAlive, SLOW } from "./_helpers.ts";
 
 describe("SecureSession basics", { skip: noR }, () => {
@@ -207,5 +208,37 @@ describe("restart()", { skip: noR }, () => {
         e.message === "Cannot restart while an execution is in progress.",
     );
     await running;
+  });
+});
+
+describe("limits a backend cannot enforce", { skip: noR }, () => {
+  it("are reported in info() and in a warning, never silently dropped", SLOW, async () => {
+    const lines: string[] = [];
+    const lax: Backend = {
+      name: "lax",
+      probe: () =>
+        Promise.resolve({
+          ok: true,
+          capabilities: {
+            filesystem: false,
+            network: false,
+            processes: false,
+            env: true,
+            limits: ["cpu"],
+          },
+        }),
+      wrap: (command) => ({ argv: command.argv, env: command.env }),
+    };
+    await using s = await SecureSession.create({
+      backend: lax,
+      limits: { cpu: 30, stack: 8_000_000 },
+      verbose: (l) => lines.push(l),
+    });
+    assert.deepEqual(s.info().unenforcedLimits, ["stack"]);
+    assert.ok(
+      lines.includes(
+        "[securer] warning: the lax backend does not enforce these limits here: stack",
+      ),
+    );
   });
 });
