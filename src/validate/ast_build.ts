@@ -1,37 +1,61 @@
 /**
- * Small constructors for syntax tree nodes, shaped like R's calls.
+ * Small constructors for syntax tree nodes, shaped like R's calls. Each
+ * kind of node is always built with the same properties in the same order,
+ * so the engines see one object shape per kind.
  *
  * @module
  */
-import type { RArg, RCall, RNode } from "./ast.ts";
-import type { Token } from "./tokens.ts";
+import type { RArg, RCall, RNode, RNull, RNum, RStr, RSym } from "./ast.ts";
 
-/** A symbol node. */
-export function sym(name: string, at: { line: number; col: number }): RNode {
-  return { type: "sym", name, quoted: false, line: at.line, col: at.col };
+/** A symbol node at `line`:`col`. */
+export function sym(name: string, quoted: boolean, line: number, col: number): RSym {
+  return { type: "sym", name, quoted, line, col };
 }
 
-/** An unnamed argument. */
-export function arg(value: RNode): RArg {
-  return { name: null, value };
+/** An argument; `name` is null for an unnamed one, `value` null for an empty one. */
+export function arg(name: string | null, value: RNode | null): RArg {
+  return { name, value };
 }
 
-/** A call node. */
+/** A call node at `line`:`col`. */
 export function call(
   fn: RNode,
   args: RArg[],
   syntax: RCall["syntax"],
-  at: { line: number; col: number },
+  line: number,
+  col: number,
 ): RCall {
-  return { type: "call", fn, args, syntax, line: at.line, col: at.col };
+  return { type: "call", fn, args, syntax, line, col };
 }
 
 /** A call to a binary operator, positioned at `at` (the left operand by default). */
 export function binary(op: string, a: RNode, b: RNode, at: RNode = a): RCall {
-  return call(sym(op, at), [arg(a), arg(b)], "binary", at);
+  const { line, col } = at;
+  return call(sym(op, false, line, col), [arg(null, a), arg(null, b)], "binary", line, col);
 }
 
-/** A call to a keyword (`if`, `for`, `while`, `repeat`, `break`, `next`). */
-export function keyword(name: string, t: Token, parts: RNode[]): RCall {
-  return call(sym(name, t), parts.map(arg), "keyword", t);
+/** A call to a function `name` written as syntax (`(`, `{`, `if`, unary `-` ...) at `line`:`col`. */
+export function special(
+  name: string,
+  args: RArg[],
+  syntax: RCall["syntax"],
+  line: number,
+  col: number,
+): RCall {
+  return call(sym(name, false, line, col), args, syntax, line, col);
+}
+
+/** A string constant node. */
+export function str(value: string, line: number, col: number): RStr {
+  return { type: "str", value, line, col };
+}
+
+/** A numeric or logical constant node. */
+export function num(text: string, line: number, col: number): RNum {
+  return { type: "num", text, line, col };
+}
+
+/** A `NULL` node. */
+export function nul(line: number, col: number): RNull {
+  return { type: "null", line, col };
 }

@@ -17,7 +17,7 @@ const ALPHA_RANGES: readonly number[] = (() => {
     out.push(start, end);
     prev = end;
   }
-  return Object.freeze(out);
+  return out;
 })();
 
 /** ASCII `0`-`9`, the only digits R's number lexer accepts. */

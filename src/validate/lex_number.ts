@@ -15,20 +15,16 @@ import { T, type TokenKind } from "./tokens.ts";
 /** Size of R's `yytext` buffer (`MAXELTSIZE`); longer tokens overflow it. */
 export const YYTEXT_SIZE = 8192;
 
-/** Result of reading a number: the token kind and the text R kept. */
-export interface LexedNumber {
-  /** `NUM_CONST`, or `ERROR` for a malformed constant. */
-  readonly kind: TokenKind;
-  /** The characters of the constant including any `L` or `i` suffix. */
-  readonly text: string;
-}
-
 function isHex(c: number): boolean {
   return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
-/** Reads the rest of a number whose first character `first` was just read. */
-export function lexNumber(r: SourceReader, first: number): LexedNumber {
+/**
+ * Reads the rest of a number whose first character `first` was just read.
+ * Returns `NUM_CONST`, or `ERROR` for a malformed constant; the constant's
+ * text (with any `L` or `i` suffix) ends at the reader's position.
+ */
+export function lexNumber(r: SourceReader, first: number): TokenKind {
   const start = r.pos - 1;
   if (first !== 46) { // fast path: digits ended by a character that cannot continue a number
     const src = r.src;
@@ -41,7 +37,7 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
     ) {
       if (p > r.pos) r.consumed(p);
       r.touchNext(true); // R reads the next character and gives it back
-      return { kind: T.NUM_CONST, text: src.slice(start, p) };
+      return T.NUM_CONST;
     }
   }
   let seendot = first === 46;
@@ -63,17 +59,17 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
         c = r.getc(true);
         if (!(isHex(c) || c === 46)) break;
         if (c === 46) {
-          if (seendot) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+          if (seendot) return T.ERROR;
           seendot = true;
         }
         nd++;
       }
-      if (nd === 0) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+      if (nd === 0) return T.ERROR;
       if (c === 112 || c === 80) {
         seenexp = true;
         c = r.getc(true);
         if (!isDigit(c) && c !== 43 && c !== 45) {
-          return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+          return T.ERROR;
         }
         if (c === 43 || c === 45) c = r.getc(true);
         let ne = 0;
@@ -81,9 +77,9 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
           c = r.getc(true);
           ne++;
         }
-        if (ne === 0) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+        if (ne === 0) return T.ERROR;
       }
-      if (seendot && !seenexp) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+      if (seendot && !seenexp) return T.ERROR;
       break;
     }
     if (c === 101 || c === 69) {
@@ -92,11 +88,11 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
       seendot = true; // R marks "seen" so no '.' may follow the exponent
       c = r.getc(true);
       if (!isDigit(c) && c !== 43 && c !== 45) {
-        return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+        return T.ERROR;
       }
       if (c === 43 || c === 45) {
         c = r.getc(true);
-        if (!isDigit(c)) return { kind: T.ERROR, text: r.src.slice(start, r.pos) };
+        if (!isDigit(c)) return T.ERROR;
       }
     }
     if (c === 46) {
@@ -110,10 +106,10 @@ export function lexNumber(r: SourceReader, first: number): LexedNumber {
   // the character that ended the number.
   const lineAfter = r.line;
   if (c !== 76 && c !== 105) r.ungetc();
-  const text = r.src.slice(start, r.pos);
-  if (text.length >= YYTEXT_SIZE - 1) {
-    const line = text.length > YYTEXT_SIZE - 1 ? r.line : lineAfter;
+  const length = r.pos - start;
+  if (length >= YYTEXT_SIZE - 1) {
+    const line = length > YYTEXT_SIZE - 1 ? r.line : lineAfter;
     throw plainError("limit", `input buffer overflow at line ${line}`, line, r.col);
   }
-  return { kind: T.NUM_CONST, text };
+  return T.NUM_CONST;
 }

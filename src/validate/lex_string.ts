@@ -17,15 +17,6 @@
 import { isBidi, isDigit, utf8Length } from "./char_class.ts";
 import { plainError } from "./parse_error.ts";
 import { EOF, type SourceReader } from "./reader.ts";
-import { T, type TokenKind } from "./tokens.ts";
-
-/** Result of reading quoted text. */
-export interface LexedString {
-  /** `STR_CONST`, `SYMBOL` (backticks) or `INCOMPLETE_STRING` (no closing quote). */
-  readonly kind: TokenKind;
-  /** The decoded value. */
-  readonly text: string;
-}
 
 /** Longest name R's `install()` accepts, in bytes. */
 export const MAX_NAME_BYTES = 10000;
@@ -43,7 +34,7 @@ function hexValue(c: number): number {
  * buffer that R shortens to `"... "` plus the newer bytes when it fills.
  */
 function currtext(r: SourceReader, start: number, drops: readonly number[]): string {
-  let text = r.src.slice(start, r.pos);
+  let text = r.slice(start, r.pos);
   for (let i = drops.length - 1; i >= 0; i--) {
     const d = drops[i] - start;
     if (d < text.length) text = text.slice(0, d) + text.slice(d + 1);
@@ -84,12 +75,13 @@ export function checkName(name: string, bytes: number, line: number, col: number
 
 /**
  * Reads a quoted string or backticked name whose opening `quote` was just
- * read; `forSymbol` is true for backticks.
+ * read; `forSymbol` is true for backticks. Returns the decoded value, or
+ * null when the input ends before the closing quote (`INCOMPLETE_STRING`).
  */
-export function lexString(r: SourceReader, quote: number, forSymbol: boolean): LexedString {
+export function lexString(r: SourceReader, quote: number, forSymbol: boolean): string | null {
   const start = r.pos - 1;
-  const drops: number[] = [];
-  const parts: string[] = [];
+  let drops: number[] | null = null;
+  let value = "";
   let runStart = r.pos;
   let useWcs = false;
   let octOrHex = false;
@@ -112,7 +104,7 @@ export function lexString(r: SourceReader, quote: number, forSymbol: boolean): L
     const before = r.pos;
     c = r.getc();
     if (c === EOF || c === quote) {
-      if (before > runStart) parts.push(src.slice(runStart, before));
+      if (before > runStart) value += src.slice(runStart, before);
       break;
     }
     chars++;
@@ -128,25 +120,24 @@ export function lexString(r: SourceReader, quote: number, forSymbol: boolean): L
       bytes += utf8Length(c);
       continue;
     }
-    if (before > runStart) parts.push(src.slice(runStart, before));
-    const value = escape(r, start, drops, forSymbol);
-    if (value < 0) {
+    if (before > runStart) value += src.slice(runStart, before);
+    const e = escape(r, start, drops ??= [], forSymbol);
+    if (e < 0) {
       // \u or \U: a code point
       useWcs = true;
-      parts.push(String.fromCodePoint(-value - 1));
+      value += String.fromCodePoint(-e - 1);
     } else {
-      if (value >= 0x100) octOrHex = true;
-      const cp = value & 0xff;
-      parts.push(String.fromCharCode(cp));
-      bytes += value >= 0x100 ? 1 : utf8Length(cp);
+      if (e >= 0x100) octOrHex = true;
+      const cp = e & 0xff;
+      value += String.fromCharCode(cp);
+      bytes += e >= 0x100 ? 1 : utf8Length(cp);
     }
     runStart = r.pos;
   }
-  if (c === EOF) return { kind: T.INCOMPLETE_STRING, text: "" };
-  const text = parts.length === 1 ? parts[0] : parts.join("");
+  if (c === EOF) return null;
   if (forSymbol) {
-    checkName(text, bytes, r.line, r.col);
-    return { kind: T.SYMBOL, text };
+    checkName(value, bytes, r.line, r.col);
+    return value;
   }
   if (useWcs) {
     if (octOrHex) {
@@ -160,7 +151,7 @@ export function lexString(r: SourceReader, quote: number, forSymbol: boolean): L
       );
     }
   }
-  return { kind: T.STR_CONST, text };
+  return value;
 }
 
 /**
@@ -305,10 +296,10 @@ function unicodeEscape(
 }
 
 /**
- * Reads a raw string; the `r`/`R` and the quote were just read. Returns
- * `STR_CONST` or `INCOMPLETE_STRING`.
+ * Reads a raw string; the `r`/`R` and the quote were just read. Returns its
+ * text, or null when the input ends first (`INCOMPLETE_STRING`).
  */
-export function lexRawString(r: SourceReader, quote: number): LexedString {
+export function lexRawString(r: SourceReader, quote: number): string | null {
   let ndash = 0;
   while (r.nextchar(45)) ndash++;
   const open = r.getc();
@@ -318,12 +309,12 @@ export function lexRawString(r: SourceReader, quote: number): LexedString {
   for (;;) {
     const before = r.pos;
     const c = r.getc();
-    if (c === EOF) return { kind: T.INCOMPLETE_STRING, text: "" };
+    if (c === EOF) return null;
     if (c === delim) {
       let nd = 0;
       while (nd < ndash && r.nextchar(45)) nd++;
       if (nd === ndash && r.nextchar(quote)) {
-        return { kind: T.STR_CONST, text: r.src.slice(bodyStart, before) };
+        return r.slice(bodyStart, before);
       }
       continue;
     }

@@ -131,9 +131,9 @@ function contextLines(reader: SourceReader): Uint8Array[] {
   const encoder = new TextEncoder();
   // 260 UTF-16 units hold at least 256 bytes; R keeps no more.
   const first = Math.max(reader.contextStart, reader.pos - (CONTEXT_BYTES + 4));
-  const read = encoder.encode(reader.src.slice(first, reader.pos));
+  const read = encoder.encode(reader.slice(first, reader.pos));
   const holes = reader.maxPos > reader.pos
-    ? encoder.encode(reader.src.slice(reader.pos, reader.maxPos)).length - reader.maxUnread
+    ? encoder.encode(reader.slice(reader.pos, reader.maxPos)).length - reader.maxUnread
     : 0;
   const keep = Math.min(read.length, Math.max(0, CONTEXT_BYTES - holes));
   if (keep === 0) return [];

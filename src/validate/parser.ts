@@ -21,16 +21,16 @@
  * @module
  */
 import type { RArg, RCall, RNode, RParam, RProgram } from "./ast.ts";
-import { arg, binary, call, keyword, sym } from "./ast_build.ts";
+import { arg, binary, call, nul, num, special, str, sym } from "./ast_build.ts";
 import { checkName } from "./lex_string.ts";
 import { Lexer } from "./lexer.ts";
+import type { Scanner } from "./scanner.ts";
 import { type ParseAbort, plainError, syntaxError } from "./parse_error.ts";
 import { buildPipe, findPlaceholder } from "./pipe.ts";
 import {
   ASSOC,
   LEFT,
   NONASSOC,
-  opName,
   P_ELSE,
   P_EQ_ASSIGN,
   P_HELP,
@@ -43,7 +43,7 @@ import {
   PREC,
   startsExpr,
 } from "./precedence.ts";
-import { T, type Token, type TokenKind, unexpectedMessage } from "./tokens.ts";
+import { OP_TEXT, T, type TokenKind, unexpectedMessage } from "./tokens.ts";
 
 /** Symbols on bison's stack at which R gives up (`YYMAXDEPTH` 10000 states). */
 const MAX_STACK = 9999;
@@ -57,10 +57,37 @@ export const MAX_NESTING = 1000;
 /** The error for code nested deeper than {@link MAX_NESTING}. */
 export const TOO_DEEP: string = `Cannot parse: code nested more than ${MAX_NESTING} levels deep`;
 
-/** Parses R source text into an {@link RProgram}, throwing {@link ParseAbort} on error. */
+/** UTF-8 length of `s` (lone surrogates count as U+FFFD). */
+function byteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n++;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Parses R source text into an {@link RProgram}, throwing {@link ParseAbort} on error.
+ *
+ * The look-ahead token is the lexer's current token; `la` says whether it
+ * is still to be consumed. A consumed token stays readable in the lexer's
+ * fields until the next {@link peek}, so each rule reads what it needs of
+ * a token (position, name) before looking further.
+ */
 export class Parser {
   private readonly lexer: Lexer;
-  private la: Token | null = null;
+  /** The lexer's scanner, which holds the current token. */
+  private readonly lx: Scanner;
+  /** Whether the current token is a look-ahead not consumed yet. */
+  private la = false;
   /** Symbols bison would hold for the enclosing, unfinished rules. */
   private depth = 0;
   /** Recursion depth of {@link expr}. */
@@ -69,20 +96,25 @@ export class Parser {
   /** Prepares to parse `code` as `parse(text = code)`. */
   constructor(code: string) {
     this.lexer = new Lexer(code);
+    this.lx = this.lexer.scanner;
   }
 
   /** Parses every top-level expression. */
   parseProgram(): RProgram {
+    const lx = this.lx;
     const exprs: RNode[] = [];
     for (;;) {
       this.lexer.reset();
-      const t = this.next();
-      if (t.kind === T.END) break;
-      if (t.kind === T.NEWLINE) continue;
-      const e = this.eoah(t, P_NONE);
-      const end = this.next();
-      if (end.kind !== T.NEWLINE && end.kind !== T.SEMI) throw this.unexpected(end);
-      const ph = this.lexer.sawPlaceholder ? findPlaceholder(e) : null;
+      const k = this.peek();
+      if (k === T.END) break;
+      if (k === T.NEWLINE) {
+        this.la = false;
+        continue;
+      }
+      const e = this.eoah(P_NONE, 0);
+      const end = this.take();
+      if (end !== T.NEWLINE && end !== T.SEMI) throw this.unexpected();
+      const ph = lx.sawPlaceholder ? findPlaceholder(e) : null;
       if (ph) throw plainError("semantic", "invalid use of pipe placeholder", ph.line, ph.col);
       exprs.push(e);
     }
@@ -91,50 +123,55 @@ export class Parser {
 
   // ---- tokens -------------------------------------------------------------
 
-  private peek(): Token {
-    return this.la ??= this.lexer.next();
-  }
-
-  private next(): Token {
-    const t = this.peek();
-    this.la = null;
-    return t;
-  }
-
-  private expect(kind: TokenKind): Token {
-    const t = this.next();
-    if (t.kind !== kind) throw this.unexpected(t);
-    return t;
-  }
-
-  private unexpected(t: Token): ParseAbort {
-    const lx = this.lexer;
-    return syntaxError(lx.reader, lx.filename, unexpectedMessage(t.kind), t.line, t.col);
-  }
-
-  /** R fails when shifting `t` would put {@link MAX_STACK} symbols on bison's stack. */
-  private shift(t: Token, below = 0): void {
-    if (this.depth + below + 1 >= MAX_STACK) {
-      throw plainError("limit", "out of memory while parsing", t.line, t.col);
+  /** The look-ahead token's kind, reading it if needed (bison reads it only when it must). */
+  private peek(): TokenKind {
+    if (!this.la) {
+      this.lexer.advance();
+      this.la = true;
     }
+    return this.lx.kind;
+  }
+
+  /** Consumes the look-ahead token and returns its kind. */
+  private take(): TokenKind {
+    const k = this.peek();
+    this.la = false;
+    return k;
+  }
+
+  private expect(kind: TokenKind): void {
+    if (this.take() !== kind) throw this.unexpected();
+  }
+
+  /** R's syntax error at the lexer's current token. */
+  private unexpected(): ParseAbort {
+    const lx = this.lx;
+    return syntaxError(lx.reader, lx.filename, unexpectedMessage(lx.kind), lx.line, lx.col);
+  }
+
+  /** R fails when shifting the current token would put {@link MAX_STACK} symbols on bison's stack. */
+  private shift(below: number): void {
+    if (this.depth + below + 1 >= MAX_STACK) this.outOfMemory(this.lx.line, this.lx.col);
+  }
+
+  private outOfMemory(line: number, col: number): never {
+    throw plainError("limit", "out of memory while parsing", line, col);
   }
 
   // ---- expression levels --------------------------------------------------
 
-  /** `expr_or_assign_or_help` starting with the consumed token `t`, ending a rule of precedence `p`. */
-  private eoah(t: Token, p: number, below = 0): RNode {
+  /** `expr_or_assign_or_help` from the next token, ending a rule of precedence `p`. */
+  private eoah(p: number, below: number): RNode {
     this.depth += below;
-    let left = this.expr(t, P_NONE);
+    let left = this.expr(P_NONE, 0);
     for (;;) {
-      const k = this.peek().kind;
+      const k = this.peek();
       if (k === T.EQ_ASSIGN) { // '=' binds tighter than every rule that ends here
-        this.next();
-        const rhs = this.eoah(this.next(), P_EQ_ASSIGN, 2);
-        left = binary("=", left, rhs);
+        this.la = false;
+        left = binary("=", left, this.eoah(P_EQ_ASSIGN, 2));
       } else if (k === T.QUESTION && p === P_NONE) {
-        this.next();
-        const rhs = this.eoah(this.next(), P_HELP, 2);
-        left = binary("?", left, rhs);
+        this.la = false;
+        left = binary("?", left, this.eoah(P_HELP, 2));
       } else {
         this.depth -= below;
         return left;
@@ -142,96 +179,118 @@ export class Parser {
     }
   }
 
-  /** `expr_or_help` starting with `t`; `p` is P_NONE or P_HELP. */
-  private eoh(t: Token, p: number, below = 0): RNode {
+  /** `expr_or_help` from the next token; `p` is P_NONE or P_HELP. */
+  private eoh(p: number, below: number): RNode {
     this.depth += below;
-    let left = this.expr(t, P_NONE);
-    while (p === P_NONE && this.peek().kind === T.QUESTION) {
-      this.next();
-      const rhs = this.eoh(this.next(), P_HELP, 2);
-      left = binary("?", left, rhs);
-    }
+    const left = this.help(this.expr(P_NONE, 0), p);
     this.depth -= below;
     return left;
   }
 
-  /** `expr` starting with `t`, as the last part of a rule of precedence `p`. */
-  private expr(t: Token, p: number, below = 0): RNode {
-    if (++this.nesting > MAX_NESTING) throw plainError("limit", TOO_DEEP, t.line, t.col);
+  /** Binary `?` after the first `expr` of an `expr_or_help`. */
+  private help(left: RNode, p: number): RNode {
+    while (p === P_NONE && this.peek() === T.QUESTION) {
+      this.la = false;
+      left = binary("?", left, this.eoh(P_HELP, 2));
+    }
+    return left;
+  }
+
+  /** `expr` from the next token, as the last part of a rule of precedence `p`. */
+  private expr(p: number, below: number): RNode {
+    const k = this.peek();
+    if (++this.nesting > MAX_NESTING) {
+      throw plainError("limit", TOO_DEEP, this.lx.line, this.lx.col);
+    }
     this.depth += below;
-    // Chains of unary operators are read in a loop, not by recursion.
-    let prefix: Token[] | null = null;
-    while (t.kind === T.MINUS || t.kind === T.PLUS || t.kind === T.BANG || t.kind === T.TILDE) {
-      this.shift(t);
-      (prefix ??= []).push(t);
-      this.depth++;
-      t = this.next();
-    }
-    let left = this.primary(t);
-    if (prefix !== null) {
-      for (let i = prefix.length - 1; i >= 0; i--) {
-        const op = prefix[i];
-        const q = op.kind === T.BANG ? P_UNOT : op.kind === T.TILDE ? P_TILDE : P_UMINUS;
-        this.depth--;
-        left = call(sym(op.text, op), [arg(this.operators(left, q))], "unary", op);
-      }
-    }
+    let left = k === T.MINUS || k === T.PLUS || k === T.BANG || k === T.TILDE
+      ? this.unary()
+      : this.primary();
     left = this.operators(left, p);
     this.depth -= below;
     this.nesting--;
     return left;
   }
 
+  /** A chain of unary operators and its operand, read in a loop rather than by recursion. */
+  private unary(): RNode {
+    const lx = this.lx;
+    const ops: number[] = []; // kind, line and column of each operator
+    for (let k = lx.kind; k === T.MINUS || k === T.PLUS || k === T.BANG || k === T.TILDE;) {
+      this.shift(0);
+      ops.push(k, lx.line, lx.col);
+      this.depth++;
+      this.la = false;
+      k = this.peek();
+    }
+    let left = this.primary();
+    for (let i = ops.length - 3; i >= 0; i -= 3) {
+      const k = ops[i];
+      const q = k === T.BANG ? P_UNOT : k === T.TILDE ? P_TILDE : P_UMINUS;
+      this.depth--;
+      const operand = this.operators(left, q);
+      left = special(OP_TEXT[k], [arg(null, operand)], "unary", ops[i + 1], ops[i + 2]);
+    }
+    return left;
+  }
+
   /** Extends `left` over binary and postfix operators that bind tighter than `p`. */
   private operators(left: RNode, p: number): RNode {
     for (;;) {
-      const op = this.peek();
-      const q = PREC[op.kind];
-      if (!q || q < p) return left;
+      const k = this.peek();
+      const q = PREC[k];
+      if (q === 0 || q < p) return left;
       if (q === p) {
         const assoc = ASSOC[q];
         if (assoc === LEFT) return left;
-        if (assoc === NONASSOC) throw this.unexpected(op);
+        if (assoc === NONASSOC) throw this.unexpected();
       }
-      this.next();
-      left = this.infix(left, op, q);
+      this.la = false;
+      left = this.infix(left, k, q);
     }
   }
 
-  private infix(left: RNode, op: Token, q: number): RNode {
-    switch (op.kind) {
+  /** The operator `k` of precedence `q`, just consumed, applied to `left`. */
+  private infix(left: RNode, k: TokenKind, q: number): RNode {
+    const lx = this.lx;
+    const line = lx.line;
+    const col = lx.col;
+    switch (k) {
       case T.LPAREN:
-        return this.funcall(left, this.sublist(T.RPAREN));
-      case T.LBRACKET:
-        return call(sym("[", op), [arg(left), ...this.sublist(T.RBRACKET)], "index", left);
+        return this.funcall(left, this.sublist(T.RPAREN, null));
+      case T.LBRACKET: {
+        const args = this.sublist(T.RBRACKET, arg(null, left));
+        return call(sym("[", false, line, col), args, "index", left.line, left.col);
+      }
       case T.LBB: {
-        const args = this.sublist(T.RBRACKET);
+        const args = this.sublist(T.RBRACKET, arg(null, left));
         this.expect(T.RBRACKET);
-        return call(sym("[[", op), [arg(left), ...args], "index", left);
+        return call(sym("[[", false, line, col), args, "index", left.line, left.col);
       }
       case T.DOLLAR:
       case T.AT: {
-        const t = this.next();
-        if (t.kind !== T.SYMBOL && t.kind !== T.STR_CONST) throw this.unexpected(t);
-        this.shift(t, 2);
-        return binary(op.text, left, this.leaf(t));
+        const name = this.take();
+        if (name !== T.SYMBOL && name !== T.STR_CONST) throw this.unexpected();
+        this.shift(2);
+        return binary(OP_TEXT[k], left, this.leaf());
       }
     }
-    const rhs = this.expr(this.next(), q, 2);
-    switch (op.kind) {
+    const op = lx.opName();
+    const rhs = this.expr(q, 2);
+    switch (k) {
       case T.PIPE:
         return buildPipe(left, rhs);
       case T.PIPEBIND:
         throw plainError(
           "semantic",
           "'=>' is disabled; set '_R_USE_PIPEBIND_' envvar to a true value to enable it",
-          op.line,
-          op.col,
+          line,
+          col,
         );
       case T.RIGHT_ASSIGN:
-        return binary(opName(op), rhs, left, left);
+        return binary(op, rhs, left, left);
     }
-    return binary(opName(op), left, rhs);
+    return binary(op, left, rhs);
   }
 
   /**
@@ -240,195 +299,212 @@ export class Parser {
    */
   private funcall(fn: RNode, args: RArg[]): RCall {
     if (fn.type === "num" && fn.text === "NA_character_") {
-      fn = { type: "sym", name: "NA", quoted: false, line: fn.line, col: fn.col };
+      fn = sym("NA", false, fn.line, fn.col);
     } else if (fn.type === "str") {
-      checkName(fn.value, new TextEncoder().encode(fn.value).length, fn.line, fn.col);
-      fn = { type: "sym", name: fn.value, quoted: true, line: fn.line, col: fn.col };
+      checkName(fn.value, byteLength(fn.value), fn.line, fn.col);
+      fn = sym(fn.value, true, fn.line, fn.col);
     }
     if (args.length === 1 && args[0].value === null && args[0].name === null) args = [];
-    return call(fn, args, "call", fn);
+    return call(fn, args, "call", fn.line, fn.col);
   }
 
   // ---- primaries ----------------------------------------------------------
 
-  private leaf(t: Token): RNode {
-    const { line, col } = t;
-    switch (t.kind) {
+  /** The constant or name that is the lexer's current token. */
+  private leaf(): RNode {
+    const lx = this.lx;
+    switch (lx.kind) {
       case T.STR_CONST:
-        return { type: "str", value: t.text, line, col };
+        return str(lx.value!, lx.line, lx.col);
       case T.SYMBOL:
-        return {
-          type: "sym",
-          name: t.text,
-          quoted: this.lexer.reader.src[t.start] === "`",
-          line,
-          col,
-        };
+        return sym(lx.name(), lx.value !== null, lx.line, lx.col);
       case T.NUM_CONST:
-        return { type: "num", text: t.text, line, col };
+        return num(lx.text(), lx.line, lx.col);
       case T.NULL_CONST:
-        return { type: "null", line, col };
+        return nul(lx.line, lx.col);
       case T.PLACEHOLDER:
-        return { type: "placeholder", line, col };
+        return { type: "placeholder", line: lx.line, col: lx.col };
     }
-    throw this.unexpected(t);
+    throw this.unexpected();
   }
 
-  private primary(t: Token): RNode {
-    if (startsExpr(t.kind)) this.shift(t);
-    switch (t.kind) {
+  /** The operand an operator applies to, starting with the look-ahead token. */
+  private primary(): RNode {
+    const lx = this.lx;
+    const k = lx.kind;
+    const line = lx.line;
+    const col = lx.col;
+    if (startsExpr(k)) this.shift(0);
+    this.la = false;
+    switch (k) {
       case T.SYMBOL:
-      case T.STR_CONST: {
-        const k = this.peek().kind;
-        if (k !== T.NS_GET && k !== T.NS_GET_INT) return this.leaf(t);
-        const op = this.next();
-        const name = this.next();
-        if (name.kind !== T.SYMBOL && name.kind !== T.STR_CONST) throw this.unexpected(name);
-        this.shift(name, 2);
-        return binary(op.text, this.leaf(t), this.leaf(name));
-      }
+      case T.STR_CONST:
+        return this.namespaced(this.leaf());
       case T.NUM_CONST:
       case T.NULL_CONST:
       case T.PLACEHOLDER:
-        return this.leaf(t);
+        return this.leaf();
       case T.LBRACE:
-        return this.braces(t);
+        return this.braces(line, col);
       case T.LPAREN: {
-        const inner = this.eoah(this.next(), P_NONE, 1);
+        const inner = this.eoah(P_NONE, 1);
         this.expect(T.RPAREN);
-        return call(sym("(", t), [arg(inner)], "paren", t);
+        return special("(", [arg(null, inner)], "paren", line, col);
       }
-      case T.QUESTION: {
-        const operand = this.eoah(this.next(), P_HELP, 1);
-        return call(sym("?", t), [arg(operand)], "unary", t);
-      }
+      case T.QUESTION:
+        return special("?", [arg(null, this.eoah(P_HELP, 1))], "unary", line, col);
       case T.FUNCTION:
       case T.BACKSLASH:
-        return this.functionDef(t);
+        return this.functionDef(k === T.BACKSLASH, line, col);
       case T.IF:
-        return this.ifExpr(t);
+        return this.ifExpr(line, col);
       case T.FOR:
-        return this.forExpr(t);
+        return this.forExpr(line, col);
       case T.WHILE: {
         const cond = this.condition();
-        return keyword("while", t, [cond, this.eoah(this.next(), P_LOW, 2)]);
+        const body = this.eoah(P_LOW, 2);
+        return special("while", [arg(null, cond), arg(null, body)], "keyword", line, col);
       }
       case T.REPEAT:
-        return keyword("repeat", t, [this.eoah(this.next(), P_LOW, 1)]);
+        return special("repeat", [arg(null, this.eoah(P_LOW, 1))], "keyword", line, col);
       case T.NEXT:
+        return special("next", [], "keyword", line, col);
       case T.BREAK:
-        return keyword(t.text, t, []);
+        return special("break", [], "keyword", line, col);
     }
-    throw this.unexpected(t);
+    throw this.unexpected();
+  }
+
+  /** `left` (a name or string just consumed), or `left::name` / `left:::name`. */
+  private namespaced(left: RNode): RNode {
+    const k = this.peek();
+    if (k !== T.NS_GET && k !== T.NS_GET_INT) return left;
+    this.la = false;
+    const name = this.take();
+    if (name !== T.SYMBOL && name !== T.STR_CONST) throw this.unexpected();
+    this.shift(2);
+    return binary(OP_TEXT[k], left, this.leaf());
   }
 
   /** `'{' exprlist '}'`; R's action stops skipping newlines after the `}`. */
-  private braces(open: Token): RNode {
+  private braces(line: number, col: number): RNode {
     const items: RArg[] = [];
     let below = 1; // '{' before the first item, '{' exprlist separator after
     for (;;) {
-      const t = this.next();
-      if (t.kind === T.RBRACE) break;
-      if (t.kind === T.SEMI || t.kind === T.NEWLINE) {
+      const k = this.peek();
+      if (k === T.RBRACE) {
+        this.la = false;
+        break;
+      }
+      if (k === T.SEMI || k === T.NEWLINE) {
+        this.la = false;
         below = 3;
         continue;
       }
-      items.push(arg(this.eoah(t, P_NONE, below)));
-      const k = this.peek().kind;
-      if (k !== T.RBRACE && k !== T.SEMI && k !== T.NEWLINE) throw this.unexpected(this.next());
+      items.push(arg(null, this.eoah(P_NONE, below)));
+      const end = this.peek();
+      if (end !== T.RBRACE && end !== T.SEMI && end !== T.NEWLINE) throw this.unexpected();
     }
     this.lexer.eatLines = false;
-    return call(sym("{", open), items, "brace", open);
+    return special("{", items, "brace", line, col);
   }
 
   /** `'(' expr_or_help ')'` of `if` and `while`; newlines after it are skipped. */
   private condition(): RNode {
     this.expect(T.LPAREN);
-    const cond = this.eoh(this.next(), P_NONE, 2);
+    const cond = this.eoh(P_NONE, 2);
     this.expect(T.RPAREN);
     this.lexer.eatLines = true;
     return cond;
   }
 
-  private ifExpr(t: Token): RNode {
+  private ifExpr(line: number, col: number): RNode {
     const cond = this.condition();
-    const body = this.eoah(this.next(), P_IF, 2);
-    if (this.peek().kind !== T.ELSE) return keyword("if", t, [cond, body]);
-    this.next();
-    return keyword("if", t, [cond, body, this.eoah(this.next(), P_ELSE, 4)]);
+    const body = this.eoah(P_IF, 2);
+    if (this.peek() !== T.ELSE) {
+      return special("if", [arg(null, cond), arg(null, body)], "keyword", line, col);
+    }
+    this.la = false;
+    const alt = this.eoah(P_ELSE, 4);
+    return special("if", [arg(null, cond), arg(null, body), arg(null, alt)], "keyword", line, col);
   }
 
-  private forExpr(t: Token): RNode {
+  private forExpr(line: number, col: number): RNode {
     this.expect(T.LPAREN);
-    const v = this.expect(T.SYMBOL);
+    this.expect(T.SYMBOL);
+    const v = this.leaf();
     this.expect(T.IN);
-    const seq = this.eoh(this.next(), P_NONE, 4);
+    const seq = this.eoh(P_NONE, 4);
     this.expect(T.RPAREN);
     this.lexer.eatLines = true;
-    const body = this.eoah(this.next(), P_LOW, 2);
-    return keyword("for", t, [this.leaf(v), seq, body]);
+    const body = this.eoah(P_LOW, 2);
+    return special("for", [arg(null, v), arg(null, seq), arg(null, body)], "keyword", line, col);
   }
 
-  private functionDef(t: Token): RNode {
+  private functionDef(lambda: boolean, line: number, col: number): RNode {
     this.expect(T.LPAREN);
     const params = this.formals();
     this.expect(T.RPAREN);
     this.lexer.eatLines = true; // the empty rule `cr`
-    const body = this.eoah(this.next(), P_LOW, 5);
-    return {
-      type: "function",
-      params,
-      body,
-      lambda: t.kind === T.BACKSLASH,
-      line: t.line,
-      col: t.col,
-    };
+    const body = this.eoah(P_LOW, 5);
+    return { type: "function", params, body, lambda, line, col };
   }
 
   /** `formlist`, checking repeated names as R's `xxaddformal` does. */
   private formals(): RParam[] {
     const params: RParam[] = [];
-    let empty = true;
-    if (this.peek().kind === T.SYMBOL) {
-      params.push(this.formal(this.next(), 2));
-      empty = false;
+    if (this.peek() === T.SYMBOL) {
+      this.la = false;
+      params.push(this.formal(2));
     }
-    while (this.peek().kind === T.COMMA) {
-      this.next();
-      const name = this.expect(T.SYMBOL);
-      const p = this.formal(name, 4);
-      if (params.some((q) => q.name === p.name)) {
-        throw plainError(
-          "semantic",
-          `repeated formal argument '${p.name}' on line ${name.line}`,
-          name.line,
-          name.col,
-        );
+    const empty = params.length === 0;
+    while (this.peek() === T.COMMA) {
+      this.la = false;
+      this.expect(T.SYMBOL);
+      const p = this.formal(4);
+      for (let i = 0; i < params.length; i++) {
+        if (params[i].name === p.name) {
+          throw plainError(
+            "semantic",
+            `repeated formal argument '${p.name}' on line ${p.line}`,
+            p.line,
+            p.col,
+          );
+        }
       }
-      if (empty) throw plainError("semantic", "bad value", name.line, name.col);
+      if (empty) throw plainError("semantic", "bad value", p.line, p.col);
       params.push(p);
     }
     return params;
   }
 
-  /** One formal; `below` counts the symbols before its name on bison's stack. */
-  private formal(name: Token, below: number): RParam {
+  /** One formal whose name was just consumed; `below` counts the symbols before it on bison's stack. */
+  private formal(below: number): RParam {
+    const lx = this.lx;
+    const name = lx.name();
+    const line = lx.line;
+    const col = lx.col;
     let dflt: RNode | null = null;
-    if (this.peek().kind === T.EQ_ASSIGN) {
-      this.next();
-      dflt = this.eoh(this.next(), P_NONE, below + 2);
+    if (this.peek() === T.EQ_ASSIGN) {
+      this.la = false;
+      dflt = this.eoh(P_NONE, below + 2);
     }
-    return { name: name.text, default: dflt, line: name.line, col: name.col };
+    return { name, default: dflt, line, col };
   }
 
-  /** `sublist` up to `close`; after each `,` newlines are skipped (the rule `cr`). */
-  private sublist(close: TokenKind): RArg[] {
-    const args: RArg[] = [];
+  /**
+   * `sublist` up to `close`, after `first` if not null; after each `,`
+   * newlines are skipped (the rule `cr`).
+   */
+  private sublist(close: TokenKind, first: RArg | null): RArg[] {
+    const args: RArg[] = first === null ? [] : [first];
     let below = 2; // expr '(' before the first argument, expr '(' sublist cr ',' after
     for (;;) {
-      args.push(this.sub(below));
-      if (this.peek().kind !== T.COMMA) break;
-      this.next();
+      this.depth += below;
+      args.push(this.sub());
+      this.depth -= below;
+      if (this.peek() !== T.COMMA) break;
+      this.la = false;
       this.lexer.eatLines = true;
       below = 5;
     }
@@ -437,33 +513,43 @@ export class Parser {
   }
 
   /** One argument: empty, `expr_or_help`, or `name =` with an optional value. */
-  private sub(below: number): RArg {
-    this.depth += below;
-    const a = this.subArg();
-    this.depth -= below;
-    return a;
-  }
-
-  private subArg(): RArg {
-    const t = this.peek();
-    const k = t.kind;
-    if (k === T.SYMBOL || k === T.STR_CONST || k === T.NULL_CONST) {
-      this.next();
-      if (this.peek().kind !== T.EQ_ASSIGN) return arg(this.eohRest(t));
-      this.next();
-      const value = startsExpr(this.peek().kind) ? this.eoh(this.next(), P_NONE, 2) : null;
-      const name = k === T.NULL_CONST ? "NULL" : t.text;
-      if (k === T.STR_CONST) {
-        checkName(name, new TextEncoder().encode(name).length, t.line, t.col);
-      }
-      return { name, value };
+  private sub(): RArg {
+    const lx = this.lx;
+    const k = this.peek();
+    if (k !== T.SYMBOL && k !== T.STR_CONST && k !== T.NULL_CONST) {
+      return arg(null, startsExpr(k) ? this.eoh(P_NONE, 0) : null);
     }
-    if (!startsExpr(k)) return { name: null, value: null };
-    return arg(this.eoh(this.next(), P_NONE));
+    // A name, string or NULL: the argument's name if `=` follows, else the start of its value.
+    const line = lx.line;
+    const col = lx.col;
+    const quoted = lx.value !== null;
+    const text = k === T.SYMBOL ? lx.name() : k === T.STR_CONST ? lx.value! : "NULL";
+    this.la = false;
+    if (this.peek() !== T.EQ_ASSIGN) {
+      const first = k === T.SYMBOL
+        ? sym(text, quoted, line, col)
+        : k === T.STR_CONST
+        ? str(text, line, col)
+        : nul(line, col);
+      return arg(null, this.eohFrom(first, k !== T.NULL_CONST));
+    }
+    this.la = false;
+    const value = startsExpr(this.peek()) ? this.eoh(P_NONE, 2) : null;
+    if (k === T.STR_CONST) checkName(text, byteLength(text), line, col);
+    return arg(text, value);
   }
 
-  /** `expr_or_help` whose first token `t` was consumed and its look-ahead read. */
-  private eohRest(t: Token): RNode {
-    return this.eoh(t, P_NONE);
+  /**
+   * The `expr_or_help` whose first token, a constant or name read as
+   * `first`, is consumed and the token after it read: the checks and
+   * operators {@link eoh} would apply had it started there.
+   */
+  private eohFrom(first: RNode, name: boolean): RNode {
+    if (++this.nesting > MAX_NESTING) throw plainError("limit", TOO_DEEP, first.line, first.col);
+    if (this.depth + 1 >= MAX_STACK) this.outOfMemory(first.line, first.col);
+    let left = name ? this.namespaced(first) : first;
+    left = this.operators(left, P_NONE);
+    this.nesting--;
+    return this.help(left, P_NONE);
   }
 }

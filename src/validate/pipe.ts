@@ -14,6 +14,7 @@
  * @module
  */
 import type { RArg, RNode, RPlaceholder } from "./ast.ts";
+import { arg, call, nul, sym } from "./ast_build.ts";
 import { plainError } from "./parse_error.ts";
 
 /** Functions R refuses as the right-hand side of a pipe (`IS_SPECIAL_SYMBOL` in R 4.2). */
@@ -125,13 +126,15 @@ export function buildPipe(lhs: RNode, rhs: RNode): RNode {
       }
     }
     const replaced = args.slice();
-    replaced[i] = { name: args[i].name, value: lhs };
-    return { ...rhs, args: replaced, syntax: "pipe" };
+    replaced[i] = arg(args[i].name, lhs);
+    return call(fn, replaced, "pipe", rhs.line, rhs.col);
   }
   if (fn.type === "sym" && SPECIAL_SYMBOLS.has(fn.name)) {
     throw semantic(`function '${fn.name}' not supported in RHS call of a pipe`, rhs);
   }
-  return { ...rhs, args: [{ name: null, value: lhs }, ...args], syntax: "pipe" };
+  const piped: RArg[] = [arg(null, lhs)];
+  for (let i = 0; i < args.length; i++) piped.push(args[i]);
+  return call(fn, piped, "pipe", rhs.line, rhs.col);
 }
 
 /** `x |> \`=>\`(y, body)`: R turns it into `(function(y) body)(x)`. */
@@ -140,28 +143,10 @@ function pipeBind(lhs: RNode, args: readonly RArg[], at: RNode): RNode {
   if (first === undefined || (first !== null && first.type !== "sym")) {
     throw semantic("RHS variable must be a symbol", at);
   }
+  const { line, col } = at;
   // No second argument gives a NULL body; an empty one, R's empty symbol.
-  const body: RNode = args.length < 2
-    ? { type: "null", line: at.line, col: at.col }
-    : args[1].value ?? { type: "sym", name: "", quoted: false, line: at.line, col: at.col };
-  return {
-    type: "call",
-    fn: {
-      type: "function",
-      params: [{
-        name: first === null ? "" : first.name,
-        default: null,
-        line: at.line,
-        col: at.col,
-      }],
-      body,
-      lambda: false,
-      line: at.line,
-      col: at.col,
-    },
-    args: [{ name: null, value: lhs }],
-    syntax: "pipe",
-    line: at.line,
-    col: at.col,
-  };
+  const body: RNode = args.length < 2 ? nul(line, col) : args[1].value ?? sym("", false, line, col);
+  const param = { name: first === null ? "" : first.name, default: null, line, col };
+  const fn: RNode = { type: "function", params: [param], body, lambda: false, line, col };
+  return call(fn, [arg(null, lhs)], "pipe", line, col);
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { T, type Token, type TokenKind } from "./tokens.ts";
+import { T, type TokenKind } from "./tokens.ts";
 
 /** Left associativity. */
 export const LEFT = 0;
@@ -70,18 +70,6 @@ export const P_TILDE = 8;
 export const P_UNOT = 11;
 /** Rule precedence of unary `-` and `+`. */
 export const P_UMINUS = 18;
-
-/** The function name R uses for a binary operator token (`->` is stored as `<-`, `**` as `^`). */
-export function opName(t: Token): string {
-  switch (t.kind) {
-    case T.RIGHT_ASSIGN:
-      return t.text === "->>" ? "<<-" : "<-";
-    case T.CARET:
-      return "^";
-    default:
-      return t.text;
-  }
-}
 
 /** Whether a token can start an expression. */
 export function startsExpr(k: TokenKind): boolean {

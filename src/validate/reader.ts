@@ -10,6 +10,11 @@
  * ever undoes the character it has just read, so one saved position is
  * enough to undo a read.
  *
+ * `parse(text =)` reads the code followed by a newline. That newline is
+ * virtual here: index `src.length` reads as `\n` ({@link SourceReader.at}),
+ * because appending it would build a rope string that V8 walks on every
+ * character access.
+ *
  * @module
  */
 
@@ -18,9 +23,11 @@ export const EOF = -1;
 
 /** Reads code points from the source, tracking R's line and column. */
 export class SourceReader {
-  /** The text R sees: the code followed by the newline `parse(text=)` appends. */
+  /** The code; R reads it followed by a newline (see the module doc). */
   readonly src: string;
-  /** Index in `src` of the next character. */
+  /** Length of the text R reads: the code and its final newline. */
+  readonly len: number;
+  /** Index of the next character. */
   pos = 0;
   /** R's `xxlineno`: line of the last character read. */
   line = 1;
@@ -42,14 +49,27 @@ export class SourceReader {
   private prevLineStart = 0;
   private prevColAdjust = 0;
 
-  /** Wraps `code` as `parse(text = code)` reads it. */
+  /** Reads `code` as `parse(text = code)` does. */
   constructor(code: string) {
-    this.src = code + "\n";
+    this.src = code;
+    this.len = code.length + 1;
   }
 
   /** R's `xxcolno`: column of the last character read (0 after a newline). */
   get col(): number {
     return this.pos - this.lineStart + this.colAdjust;
+  }
+
+  /** The character code at index `p` of the text R reads, or {@link EOF} past its end. */
+  at(p: number): number {
+    const src = this.src;
+    return p < src.length ? src.charCodeAt(p) : p === src.length ? 10 : EOF;
+  }
+
+  /** The text R reads from index `from` to `to`, with the final newline when `to` reaches it. */
+  slice(from: number, to: number): string {
+    const src = this.src;
+    return to <= src.length ? src.slice(from, to) : src.slice(from) + "\n";
   }
 
   /**
@@ -63,8 +83,9 @@ export class SourceReader {
     this.prevLine = this.line;
     this.prevLineStart = this.lineStart;
     this.prevColAdjust = this.colAdjust;
-    if (pos >= src.length) return EOF;
-    let c = src.charCodeAt(pos++);
+    if (pos >= this.len) return EOF;
+    let c = pos < src.length ? src.charCodeAt(pos) : 10;
+    pos++;
     if (c === 10) {
       this.line++;
       this.lineStart = pos;
@@ -96,10 +117,10 @@ export class SourceReader {
     this.colAdjust = this.prevColAdjust;
   }
 
-  /** Reads the next character if it is `c` (R's `nextchar`). */
+  /** Reads the next character if it is `c`, which is neither a newline nor a tab (R's `nextchar`). */
   nextchar(c: number): boolean {
     const pos = this.pos;
-    if (pos < this.src.length && this.src.charCodeAt(pos) === c && c !== 10 && c !== 9) {
+    if (pos < this.src.length && this.src.charCodeAt(pos) === c) {
       this.consumed(pos + 1);
       return true;
     }
@@ -120,13 +141,29 @@ export class SourceReader {
     }
   }
 
+  /**
+   * Moves to `end` over plain ASCII characters just scanned, then marks the
+   * ASCII character at `end` (or the final newline) as read and given back:
+   * how R ends a name or a number.
+   */
+  scanned(end: number): void {
+    this.prevPos = end - 1;
+    this.prevLine = this.line;
+    this.prevLineStart = this.lineStart;
+    this.prevColAdjust = this.colAdjust;
+    this.pos = end;
+    if (end + 1 > this.maxPos) {
+      this.maxPos = end + 1;
+      this.maxUnread = 0;
+    }
+  }
+
   /** Marks the character at `pos` as read and given back (a hole in R's context buffer). */
   touchNext(peek: boolean): void {
-    const src = this.src;
     const pos = this.pos;
-    if (pos >= src.length) return;
-    const c = src.charCodeAt(pos);
-    const wide = c >= 0xd800 && c <= 0xdbff && pos + 1 < src.length;
+    if (pos >= this.len) return;
+    const c = this.at(pos);
+    const wide = c >= 0xd800 && c <= 0xdbff && pos + 1 < this.len;
     const end = pos + (wide ? 2 : 1);
     if (end > this.maxPos) {
       this.maxPos = end;

@@ -70,23 +70,6 @@ export const T = {
 /** One of the values of {@link T}. */
 export type TokenKind = typeof T[keyof typeof T];
 
-/** A token with the position R's lexer records for it (`yylloc.first_*`). */
-export interface Token {
-  /** What kind of token this is. */
-  readonly kind: TokenKind;
-  /** Line of the token's first character (1-based; `#line` directives apply). */
-  readonly line: number;
-  /** Column of the token's first character as R counts it (characters, tabs to multiples of 8). */
-  readonly col: number;
-  /** Index in the source string where the token starts. */
-  readonly start: number;
-  /**
-   * Symbol name, decoded string value, number text or operator spelling
-   * (`"<-"`, `"->>"`, `"%in%"`, `"**"`); empty for punctuation.
-   */
-  readonly text: string;
-}
-
 const NAMES: readonly string[] = (() => {
   const n: string[] = [];
   n[T.END] = "end of input";
@@ -150,6 +133,46 @@ const NAMES: readonly string[] = (() => {
   return Object.freeze(n);
 })();
 
+/**
+ * The function name R uses for an operator token whose spelling is fixed
+ * (`**` is `^`); empty for the others (`<-`/`<<-`/`:=`, `->`/`->>`,
+ * `%op%`, non-operators).
+ */
+export const OP_TEXT: readonly string[] = (() => {
+  const o: string[] = new Array(64).fill("");
+  o[T.EQ_ASSIGN] = "=";
+  o[T.LBB] = "[[";
+  o[T.GT] = ">";
+  o[T.GE] = ">=";
+  o[T.LT] = "<";
+  o[T.LE] = "<=";
+  o[T.EQ] = "==";
+  o[T.NE] = "!=";
+  o[T.AND] = "&";
+  o[T.OR] = "|";
+  o[T.AND2] = "&&";
+  o[T.OR2] = "||";
+  o[T.NS_GET] = "::";
+  o[T.NS_GET_INT] = ":::";
+  o[T.PIPE] = "|>";
+  o[T.PIPEBIND] = "=>";
+  o[T.LPAREN] = "(";
+  o[T.LBRACE] = "{";
+  o[T.LBRACKET] = "[";
+  o[T.QUESTION] = "?";
+  o[T.TILDE] = "~";
+  o[T.PLUS] = "+";
+  o[T.MINUS] = "-";
+  o[T.STAR] = "*";
+  o[T.SLASH] = "/";
+  o[T.CARET] = "^";
+  o[T.DOLLAR] = "$";
+  o[T.AT] = "@";
+  o[T.BANG] = "!";
+  o[T.COLON] = ":";
+  return o;
+})();
+
 /** R's wording for an unexpected token: `"unexpected symbol"`, `"unexpected '{'"`. */
 export function unexpectedMessage(kind: TokenKind): string {
   return `unexpected ${NAMES[kind]}`;
@@ -162,6 +185,39 @@ function at(src: string, start: number, word: string): boolean {
   }
   return true;
 }
+
+/**
+ * Per ASCII character, one bit per length of the keywords and constant
+ * names (`TRUE`, `NA_real_` ...) starting with it: a name whose bit is not
+ * set is a plain symbol without looking further.
+ */
+export const KEYWORD_LENGTHS: readonly number[] = (() => {
+  const t: number[] = new Array(128).fill(0);
+  for (
+    const w of [
+      "if",
+      "in",
+      "NA",
+      "for",
+      "Inf",
+      "NaN",
+      "else",
+      "next",
+      "NULL",
+      "TRUE",
+      "while",
+      "break",
+      "FALSE",
+      "repeat",
+      "function",
+      "NA_real_",
+      "NA_integer_",
+      "NA_complex_",
+      "NA_character_",
+    ]
+  ) t[w.charCodeAt(0)] |= 1 << w.length;
+  return t;
+})();
 
 /**
  * The token kind R's `KeywordLookup()` gives the name `src[start, end)`: a

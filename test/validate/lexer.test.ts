@@ -12,18 +12,20 @@ const NAMES = Object.fromEntries(Object.entries(T).map(([k, v]) => [v, k])) as R
 /** Token kinds and texts of `code` (newline tokens included). */
 function lex(code: string): string[] {
   const lx = new Lexer(code);
+  const t = lx.scanner;
   const out: string[] = [];
   for (;;) {
-    const t = lx.next();
+    lx.advance();
     if (t.kind === T.END) return out;
-    out.push(t.text ? `${NAMES[t.kind]}:${t.text}` : NAMES[t.kind]);
+    const text = t.text();
+    out.push(text ? `${NAMES[t.kind]}:${text}` : NAMES[t.kind]);
   }
 }
 
 function kinds(code: string): TokenKind[] {
   const lx = new Lexer(code);
   const out: TokenKind[] = [];
-  for (let t = lx.next(); t.kind !== T.END; t = lx.next()) out.push(t.kind);
+  for (lx.advance(); lx.scanner.kind !== T.END; lx.advance()) out.push(lx.scanner.kind);
   return out;
 }
 
