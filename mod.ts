@@ -40,5 +40,6 @@ export type { RTypeName } from "./src/values.ts";
 export type { Backend, Capabilities, ProbeResult } from "./src/backend.ts";
 export type { VerboseOption } from "./src/audit.ts";
 export { sanitizeErrorMessage } from "./src/sanitize.ts";
+export { doctor, type DoctorBackend, type DoctorReport, formatDoctorReport } from "./src/doctor.ts";
 export { validateCode, type ValidateResult } from "./src/validate_code.ts";
 export * from "./src/errors.ts";
