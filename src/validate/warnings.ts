@@ -59,9 +59,15 @@ const LOADERS: ReadonlySet<string> = new Set([
 
 /** Collects warnings, one per key, in order of first occurrence. */
 class Collector {
-  readonly seen: Map<string, string> = new Map();
+  /** Messages by key; created with the first warning, as most code has none. */
+  seen: Map<string, string> | null = null;
   add(key: string, message: string): void {
-    if (!this.seen.has(key)) this.seen.set(key, message);
+    const seen = this.seen ??= new Map();
+    if (!seen.has(key)) seen.set(key, message);
+  }
+  /** The messages in order of first occurrence. */
+  messages(): string[] {
+    return this.seen === null ? [] : [...this.seen.values()];
   }
   direct(name: string): void {
     this.add(name, `Code contains call to \`${name}()\` which may be restricted by the sandbox`);
@@ -96,6 +102,24 @@ const FLAGS: ReadonlyMap<string, number> = (() => {
   return m;
 })();
 
+/**
+ * Per ASCII character, one bit per length of the names in {@link FLAGS}
+ * starting with it, so that most called names are passed over without
+ * hashing them.
+ */
+const FLAG_LENGTHS: readonly number[] = (() => {
+  const t: number[] = new Array(128).fill(0);
+  for (const n of FLAGS.keys()) t[n.charCodeAt(0)] |= 1 << n.length;
+  return t;
+})();
+
+/** What to check for a call to `name` (see {@link FLAGS}), or undefined. */
+function flagsOf(name: string): number | undefined {
+  const len = name.length;
+  const c = len > 0 && len < 32 ? name.charCodeAt(0) : 128;
+  return c < 128 && (FLAG_LENGTHS[c] >>> len) & 1 ? FLAGS.get(name) : undefined;
+}
+
 /** The warnings for a parsed program, in order of first occurrence. */
 export function findWarnings(program: RProgram): string[] {
   const out = new Collector();
@@ -115,7 +139,7 @@ export function findWarnings(program: RProgram): string[] {
     if (node.type !== "call") continue;
     const fn = node.fn;
     if (fn.type === "sym") {
-      const flags = FLAGS.get(fn.name);
+      const flags = flagsOf(fn.name);
       if (flags !== undefined) checkCall(fn.name, flags, node, out);
     } else {
       const target = calledName(fn);
@@ -133,7 +157,7 @@ export function findWarnings(program: RProgram): string[] {
       if (v !== null && (v.type === "call" || v.type === "function")) todo.push(v);
     }
   }
-  return [...out.seen.values()];
+  return out.messages();
 }
 
 function checkCall(name: string, flags: number, node: RCall, out: Collector): void {
