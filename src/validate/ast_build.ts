@@ -28,9 +28,8 @@ export function call(
   return { type: "call", fn, args, syntax, line, col };
 }
 
-/** A call to a binary operator, positioned at `at` (the left operand by default). */
-export function binary(op: string, a: RNode, b: RNode, at: RNode = a): RCall {
-  const { line, col } = at;
+/** A call to the binary operator `op` at `line`:`col` (where its left operand starts). */
+export function binary(op: string, a: RNode, b: RNode, line: number, col: number): RCall {
   return call(sym(op, false, line, col), [arg(null, a), arg(null, b)], "binary", line, col);
 }
 
