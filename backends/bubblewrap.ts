@@ -12,8 +12,8 @@
  *   UDP to the host, no abstract unix sockets shared with it);
  * - processes: a new pid namespace (host processes are invisible and cannot be signalled),
  *   `--new-session` (no terminal, so no TIOCSTI), `--die-with-parent`, all capabilities
- *   dropped, nested user namespaces disabled (`--disable-userns`), so no `mount`,
- *   `unshare` or `ptrace` of anything outside;
+ *   dropped, nested user namespaces disabled (`--disable-userns`), and a seccomp filter,
+ *   so no `mount`, `unshare` or `ptrace`;
  * - the environment: bwrap is started with an empty environment and R gets only the
  *   allowlist (so `/proc/1/environ` and `/proc/self/environ` hold nothing secret);
  * - resource limits: `prlimit` inside the sandbox applies cpu, memory, file size, process
@@ -28,8 +28,9 @@
  *   `which`, `rm`, `env` and `prlimit` (base R calls the first two; the last two apply the
  *   limits and can only lower them);
  * - CPU time and memory between the limits: a session can use up to its limits;
- * - kernel attack surface: R can make system calls (there is no seccomp filter), so a
- *   kernel vulnerability reachable from an unprivileged user namespace is not contained.
+ * - kernel attack surface: a seccomp deny-list (`seccomp.ts`) refuses ptrace, mounts,
+ *   bpf, io_uring, keyrings, module loading and other risky calls, but R can make every
+ *   other system call, so a kernel bug reachable through those is not contained.
  *
  * Needs bubblewrap ≥ 0.8.0 (for `--disable-userns`) and unprivileged user namespaces.
  *
@@ -51,10 +52,12 @@ import {
   readTextFile,
   removeDir,
   runProgram,
+  runProgramWithFds,
   whichOnPath,
 } from "../src/platform.ts";
 import { type BubblewrapOptions, bwrapArgv, type HostLayout } from "./bwrap_args.ts";
 import { LayoutError, readHostLayout } from "./host_layout.ts";
+import { seccompFilter } from "./seccomp.ts";
 
 /** The bubblewrap backend, with the host layout its probe found. */
 export interface BubblewrapBackend extends Backend {
@@ -119,6 +122,17 @@ export function diagnoseNamespaces(stderr: string): { reason: string; fix?: stri
     };
   }
   return { reason: base };
+}
+
+/** Runs the probe's sandbox, handing it the seccomp filter on descriptor 3. */
+async function runProbe(argv: string[], filter: Uint8Array | null, dir: string): Promise<void> {
+  if (filter === null) {
+    await runProgram(argv, { env: {}, timeoutMs: 10_000 });
+    return;
+  }
+  const path = join(dir, "seccomp.bpf");
+  fs.writeFileSync(path, filter, { mode: 0o400 });
+  await runProgramWithFds(argv, [path], 10_000);
 }
 
 /** A random unprivileged uid (and gid) for running sandboxes when the host is root. */
@@ -192,7 +206,11 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
         tmpDir: "/tmp",
         limits: { nproc: 64, fsize: 1024 },
       }, options);
-      await runProgram(argv, { env: {}, timeoutMs: 10_000 });
+      await runProbe(
+        argv,
+        candidate.seccomp === null ? null : seccompFilter(candidate.seccomp),
+        dir,
+      );
     } catch (e) {
       return { ok: false, ...diagnoseNamespaces(String((e as { stderr?: string }).stderr ?? e)) };
     } finally {
@@ -212,9 +230,14 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
       if (layout === null) {
         throw new Error("the bubblewrap backend was used before its probe succeeded");
       }
+      const filter = layout.seccomp === null ? null : join(policy.sessionDir, "seccomp.bpf");
       return {
         argv: bwrapArgv(layout, command, policy, options),
         env: {},
+        ...(filter === null ? {} : {
+          files: [{ path: filter, content: seccompFilter(layout.seccomp!), mode: 0o400 }],
+          fds: [filter],
+        }),
         ...(layout.dropTo ? { owner: { uid: layout.dropTo.uid, gid: layout.dropTo.gid } } : {}),
       };
     },

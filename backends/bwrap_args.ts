@@ -26,6 +26,8 @@ export interface HostLayout {
   /** `env` and `prlimit` inside the sandbox (they apply the limits to R only). */
   readonly env: string;
   readonly prlimit: string;
+  /** The seccomp filter's architecture, or `null` when none can be built here. */
+  readonly seccomp: "x64" | "arm64" | null;
   /** When the host runs as root: `setpriv` and the unprivileged uid/gid to run as. */
   readonly dropTo: { readonly setpriv: string; readonly uid: number; readonly gid: number } | null;
 }
@@ -89,6 +91,8 @@ export function bwrapArgv(
     "ALL",
     "--clearenv",
   );
+  // The filter arrives on descriptor 3 (see `WrappedCommand.fds`).
+  if (layout.seccomp !== null) push("--seccomp", "3");
   for (const [k, v] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     push("--setenv", k, v);
   }

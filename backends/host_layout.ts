@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { findExecutable, whichOnPath } from "../src/platform.ts";
 import type { HostLayout } from "./bwrap_args.ts";
+import { seccompArch } from "./seccomp.ts";
 
 const TOP_LEVEL = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
@@ -181,6 +182,7 @@ export function readHostLayout(
     programLinks: dedupedLinks,
     env: found.env,
     prlimit: found.prlimit,
+    seccomp: seccompArch(),
     dropTo,
   };
 }

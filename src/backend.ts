@@ -52,7 +52,7 @@ export interface BackendFile {
   /** Absolute path, inside the session directory. */
   readonly path: string;
   /** The contents. */
-  readonly content: string;
+  readonly content: string | Uint8Array;
   /** File mode. @default 0o600 */
   readonly mode?: number;
 }
@@ -70,6 +70,11 @@ export interface WrappedCommand {
    * session directory and its files must be given so R can use them.
    */
   readonly owner?: { readonly uid: number; readonly gid: number };
+  /**
+   * Files (usually among `files`) to open read-only and hand to the process as file
+   * descriptors 3, 4, ... in this order, e.g. a seccomp filter for `bwrap --seccomp 3`.
+   */
+  readonly fds?: readonly string[];
 }
 
 /** A sandbox backend. */

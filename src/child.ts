@@ -269,7 +269,12 @@ export const startChild = (
     const proc = yield* Effect.acquireRelease(
       Effect.try({
         try: () =>
-          spawnProcess(wrapped.argv, { env: wrapped.env, cwd: dir, outputFifo: join(dir, "out") }),
+          spawnProcess(wrapped.argv, {
+            env: wrapped.env,
+            cwd: dir,
+            outputFifo: join(dir, "out"),
+            extraFds: wrapped.fds,
+          }),
         catch: (e) => new SessionStartError(`Cannot spawn ${wrapped.argv[0]}: ${e}`),
       }),
       (p) =>

@@ -79,6 +79,8 @@ export interface SpawnOptions {
   readonly cwd: string;
   /** Path of a FIFO (already open for reading by the host) to use as stdout and stderr. */
   readonly outputFifo: string;
+  /** Files opened read-only and passed as descriptors 3, 4, ... @default [] */
+  readonly extraFds?: readonly string[];
 }
 
 /**
@@ -90,16 +92,19 @@ export interface SpawnOptions {
 export function spawnProcess(argv: readonly string[], options: SpawnOptions): SpawnedProcess {
   // Blocking write end: the host's read end is already open, so this cannot hang.
   const out = fs.openSync(options.outputFifo, fs.constants.O_WRONLY);
+  const extra: number[] = [];
   let child;
   try {
+    for (const path of options.extraFds ?? []) extra.push(fs.openSync(path, fs.constants.O_RDONLY));
     child = spawn(argv[0], argv.slice(1), {
       env: { ...options.env },
       cwd: options.cwd,
       detached: true,
-      stdio: ["ignore", out, out],
+      stdio: ["ignore", out, out, ...extra],
     });
   } finally {
     fs.closeSync(out);
+    for (const fd of extra) fs.closeSync(fd);
   }
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once(
@@ -145,6 +150,41 @@ export function runProgram(
   });
 }
 
+/**
+ * Runs a program with an empty environment and `files` opened read-only as descriptors
+ * 3, 4, ...; rejects (with `stderr` attached) on a non-zero exit or after `timeoutMs`.
+ */
+export function runProgramWithFds(
+  argv: readonly string[],
+  files: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fds = files.map((f) => fs.openSync(f, fs.constants.O_RDONLY));
+    let child;
+    try {
+      child = spawn(argv[0], argv.slice(1), {
+        env: {},
+        stdio: ["ignore", "ignore", "pipe", ...fds],
+      });
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+    }
+    let stderr = "";
+    child.stderr?.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      reject(Object.assign(e, { stderr }));
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(Object.assign(new Error(`${argv[0]} exited ${signal ?? code}`), { stderr }));
+    });
+  });
+}
+
 /** The first of `candidates` that exists and is executable, or `null`. */
 export function findExecutable(candidates: readonly string[]): string | null {
   for (const path of candidates) {
@@ -177,7 +217,11 @@ export async function makeDir(path: string): Promise<void> {
 }
 
 /** Writes a new file that must not exist yet, readable only by its owner. */
-export async function writePrivateFile(path: string, content: string, mode = 0o600): Promise<void> {
+export async function writePrivateFile(
+  path: string,
+  content: string | Uint8Array,
+  mode = 0o600,
+): Promise<void> {
   await fs.promises.writeFile(path, content, { mode, flag: "wx" });
 }
 
@@ -317,11 +361,15 @@ function fifoWriter(path: string): FifoWriter {
       const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
       let queue = Promise.resolve();
       let open = true;
+      // Slices of at most PIPE_BUF bytes: such writes are atomic, so EAGAIN means nothing
+      // was written (Deno's writeSync may write part of a larger buffer and still report
+      // EAGAIN, losing the count).
       const writeAll = async (bytes: Uint8Array) => {
         let off = 0;
         while (open && off < bytes.length) {
+          const end = Math.min(bytes.length, off + 4096);
           try {
-            off += fs.writeSync(fd, bytes, off);
+            off += fs.writeSync(fd, bytes.subarray(off, end));
           } catch (e) {
             if ((e as { code?: string }).code !== "EAGAIN") throw e;
             await new Promise((r) => setTimeout(r, 1));

@@ -62,20 +62,30 @@ local({
     suspendInterrupts(writeBin(charToRaw(paste0(json, "\n")), res))
     invisible(NULL)
   }
+  # Reads one line. Only each new chunk is searched for the newline, and the chunks of a
+  # long line are joined once: searching the whole growing buffer on every read made a
+  # 2 MB tool reply take seconds.
+  nl <- as.raw(10L)
   read_msg <- function() {
-    repeat {
-      i <- match(as.raw(10L), st$buf)
-      if (!is.na(i)) {
-        line <- rawToChar(st$buf[seq_len(i - 1L)])
-        st$buf <- st$buf[-seq_len(i)]
-        Encoding(line) <- "UTF-8"
-        return(jsonlite::parse_json(line, simplifyVector = TRUE,
-          simplifyDataFrame = FALSE, simplifyMatrix = FALSE))
+    i <- if (length(st$buf)) which(st$buf == nl)[1L] else NA_integer_
+    if (is.na(i)) {
+      parts <- list(st$buf)
+      repeat {
+        chunk <- readBin(req, "raw", 65536L)
+        if (length(chunk) == 0L) quit(save = "no", status = 0L, runLast = FALSE)
+        parts[[length(parts) + 1L]] <- chunk
+        j <- which(chunk == nl)[1L]
+        if (!is.na(j)) break
       }
-      chunk <- readBin(req, "raw", 65536L)
-      if (length(chunk) == 0L) quit(save = "no", status = 0L, runLast = FALSE)
-      st$buf <- c(st$buf, chunk)
+      before <- sum(lengths(parts)) - length(chunk)
+      st$buf <- unlist(parts, use.names = FALSE)
+      i <- before + j
     }
+    line <- rawToChar(st$buf[seq_len(i - 1L)])
+    st$buf <- st$buf[-seq_len(i)]
+    Encoding(line) <- "UTF-8"
+    jsonlite::parse_json(line, simplifyVector = TRUE, simplifyDataFrame = FALSE,
+      simplifyMatrix = FALSE)
   }
 
   # ---- values: R -> JSON ----------------------------------------------------------

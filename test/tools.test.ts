@@ -28,6 +28,7 @@ for (const backend of BACKENDS) {
             },
           }),
           securerTool({ name: "now", fn: () => "tick" }),
+          securerTool({ name: "big", fn: () => new Uint8Array(1_500_000).fill(127) }),
           securerTool({ name: "echo", args: { x: null }, fn: ({ x }) => (calls.push(x), x) }),
           securerTool({
             name: "fail",
@@ -170,6 +171,10 @@ for (const backend of BACKENDS) {
         assert.equal((await session.execute("add(20, 22)")).value, 42);
       },
     );
+    it("delivers a tool result of megabytes whole", SLOW, async () => {
+      const r = await session.execute("x <- big(); c(length(x), sum(as.integer(x)))");
+      assert.deepEqual(r.value, [1_500_000, 1_500_000 * 127]);
+    });
     it("passes R values to tools as JavaScript values", SLOW, async () => {
       calls.length = 0;
       await session.execute(

@@ -1,0 +1,52 @@
+/**
+ * Attack: tamper with another session's channel — open its FIFOs to read its tool replies
+ * or inject messages — and read this session's secret from the filesystem or environment.
+ *
+ * Defence: each sandbox binds only its own session directory (another session's FIFOs do
+ * not exist inside it), session directories are 0700, and the host deletes `init.json`
+ * (the only file that held the secret) as soon as R has said hello; the secret never
+ * travels in the environment.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { after, before, describe, it } from "node:test";
+import type { SecureSession } from "../../mod.ts";
+import { SLOW } from "../_helpers.ts";
+import { noSandbox, sandboxSession, sessionDirOf } from "./_attack.ts";
+
+describe("escape: another session's channel", { skip: noSandbox }, () => {
+  let a: SecureSession;
+  let b: SecureSession;
+  before(async () => {
+    a = await sandboxSession();
+    b = await sandboxSession();
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it("cannot open another session's FIFOs", SLOW, async () => {
+    const other = await sessionDirOf(b);
+    for (const fifo of ["req", "res", "out"]) {
+      const r = await a.execute(
+        `tryCatch({ con <- suppressWarnings(fifo(file.path(${
+          JSON.stringify(other)
+        }, "${fifo}"), "w", blocking = FALSE)); close(con); "OPENED" }, error = function(e) "refused")`,
+      );
+      assert.equal(r.value, "refused", fifo);
+    }
+    assert.equal((await b.execute("1 + 1")).value, 2, "the other session is untouched");
+  });
+  it(
+    "keeps session directories private on the host and deletes the secret file",
+    SLOW,
+    async () => {
+      const dir = await sessionDirOf(a);
+      assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+      assert.ok(!fs.existsSync(`${dir}/init.json`));
+      const r = await a.execute(`file.exists(file.path(${JSON.stringify(dir)}, "init.json"))`);
+      assert.equal(r.value, false);
+    },
+  );
+});
