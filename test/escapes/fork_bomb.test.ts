@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
-import { SLOW } from "../_helpers.ts";
 import { noSandbox, sandboxSession } from "./_attack.ts";
 
 function processCount(): number {
