@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 // Installs what a fresh machine lacks before the demo or the tests run:
-// the system packages (R, jsonlite, bubblewrap) and node_modules.
-// Plain Node with no dependencies, so it runs before `npm ci`.
+// the system packages (R, jsonlite, bubblewrap; with --test also a C compiler and static
+// libc, which the sandbox-escape tests use to build their attack programs) and
+// node_modules. Plain Node with no dependencies, so it runs before `npm ci`.
 //
 // System packages are installed only when this process is root or `sudo -n`
 // works; otherwise it prints the exact command and stops with exit code 1.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
-const APT_PACKAGES = ["bubblewrap", "r-base-core", "r-cran-jsonlite"];
+const forTests = process.argv.includes("--test");
+const APT_PACKAGES = [
+  "bubblewrap",
+  "r-base-core",
+  "r-cran-jsonlite",
+  ...(forTests ? ["gcc", "libc6-dev"] : []),
+];
 
 function say(line) {
   process.stderr.write(`[setup] ${line}\n`);
@@ -30,6 +38,16 @@ function has(cmd) {
   return quiet("sh", ["-c", `command -v ${cmd}`]).ok;
 }
 
+function canCompileStatic() {
+  const dir = mkdtempSync(join(tmpdir(), "securer-setup-"));
+  try {
+    writeFileSync(join(dir, "t.c"), "int main(void) { return 0; }\n");
+    return quiet("cc", ["-static", "-o", join(dir, "t"), join(dir, "t.c")]).ok;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function missingSystemPackages() {
   const missing = [];
   if (!has("R") || !has("Rscript")) missing.push("r-base-core");
@@ -42,6 +60,9 @@ function missingSystemPackages() {
     if (!probe.ok) missing.push("r-cran-jsonlite");
   }
   if (process.platform === "linux" && !has("bwrap")) missing.push("bubblewrap");
+  if (forTests && process.platform === "linux" && !canCompileStatic()) {
+    missing.push("gcc", "libc6-dev");
+  }
   return missing;
 }
 
