@@ -39,14 +39,16 @@ export interface RParseError {
   readonly kind: RParseErrorKind;
 }
 
-/** Thrown inside the parser to stop at the first error. */
-export class ParseAbort extends Error {
+/**
+ * Thrown inside the parser to stop at the first error, and caught by
+ * `parseR`. Not an `Error`: it never leaves the parser, and capturing a stack
+ * trace through the parser's recursion would cost more than parsing.
+ */
+export class ParseAbort {
   /** The error to report. */
   readonly error: RParseError;
   /** Wraps `error`. */
   constructor(error: RParseError) {
-    super(error.message);
-    this.name = "ParseAbort";
     this.error = error;
   }
 }
@@ -65,7 +67,14 @@ const CONTEXT_BYTES = 256;
 const LINE_BYTES = 192;
 const MESSAGE_BYTES = 999;
 
-/** Builds R's message for a syntax error at `line`:`col` given what the lexer has read. */
+/**
+ * Builds R's message for a syntax error at `line`:`col` given what the lexer has read.
+ *
+ * The message is assembled as a binary string (one character per UTF-8
+ * byte), because R counts its context window, line cuts and message cap in
+ * bytes and prints a character they split as raw bytes. ASCII text is its
+ * own binary string, so the usual case needs no conversion.
+ */
 export function syntaxError(
   reader: SourceReader,
   filename: string,
@@ -79,94 +88,86 @@ export function syntaxError(
     lines.pop();
     ctxLine--;
   }
-  const parts = line === 0
+  const text = line === 0
     ? locationFree(detail, lines)
     : located(`${filename ? filename + ":" : ""}${line}:${col}: ${detail}`, lines, ctxLine, col);
-  // Assembled as bytes: R prints a character the context window split as raw
-  // bytes and caps the message at 999 bytes.
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
+  let end = Math.min(text.length, MESSAGE_BYTES);
+  if (end < text.length) {
+    while (end > 0 && (text.charCodeAt(end) & 0xc0) === 0x80) end--;
   }
-  let end = Math.min(bytes.length, MESSAGE_BYTES);
-  if (end < bytes.length) {
-    while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  }
-  const message = decodeBytes(bytes.subarray(0, end));
+  const message = fromBinary(text.slice(0, end));
   return new ParseAbort({ message, detail, line, column: col, kind: "syntax" });
 }
 
 /** `HEAD`, the last one or two context lines numbered, and the caret line. */
-function located(head: string, lines: Uint8Array[], ctxLine: number, col: number): Uint8Array[] {
-  const enc = new TextEncoder();
-  const parts: Uint8Array[] = [enc.encode(head)];
+function located(head: string, lines: string[], ctxLine: number, col: number): string {
+  let out = toBinary(head);
   const n = lines.length;
-  if (n === 0) return parts;
+  if (n === 0) return out;
   const width = n === 1 ? `${ctxLine}: `.length : `${ctxLine}:`.length;
-  if (n >= 2) parts.push(enc.encode(`\n${ctxLine - 1}: `), tabExpand(lines[n - 2]));
-  parts.push(enc.encode(`\n${ctxLine}: `), tabExpand(lines[n - 1]));
-  parts.push(enc.encode(`\n${"^".padStart(width + col + 1)}`));
-  return parts;
+  if (n >= 2) out += `\n${ctxLine - 1}: ` + tabExpand(lines[n - 2]);
+  out += `\n${ctxLine}: ` + tabExpand(lines[n - 1]);
+  return out + `\n${"^".padStart(width + col + 1)}`;
 }
 
 /** R's form when the error line is 0 (after `#line 0`): `DETAIL in "context"`. */
-function locationFree(detail: string, lines: Uint8Array[]): Uint8Array[] {
-  const enc = new TextEncoder();
-  const parts: Uint8Array[] = [enc.encode(detail)];
+function locationFree(detail: string, lines: string[]): string {
   const n = lines.length;
-  if (n === 1) parts.push(enc.encode(' in "'), tabExpand(lines[0]), enc.encode('"'));
-  else if (n >= 2) {
-    parts.push(enc.encode(' in:\n"'), tabExpand(lines[n - 2]));
-    parts.push(enc.encode("\n"), tabExpand(lines[n - 1]), enc.encode('"'));
+  const out = toBinary(detail);
+  if (n === 1) return out + ' in "' + tabExpand(lines[0]) + '"';
+  if (n >= 2) {
+    return out + ' in:\n"' + tabExpand(lines[n - 2]) + "\n" + tabExpand(lines[n - 1]) + '"';
   }
-  return parts;
+  return out;
 }
 
-/** The lines of R's context buffer: the last 256 bytes read, split at newlines. */
-function contextLines(reader: SourceReader): Uint8Array[] {
-  const encoder = new TextEncoder();
+/** The lines of R's context buffer, as binary strings: the last 256 bytes read, split at newlines. */
+function contextLines(reader: SourceReader): string[] {
   // 260 UTF-16 units hold at least 256 bytes; R keeps no more.
   const first = Math.max(reader.contextStart, reader.pos - (CONTEXT_BYTES + 4));
-  const read = encoder.encode(reader.slice(first, reader.pos));
+  const read = toBinary(reader.slice(first, reader.pos));
   const holes = reader.maxPos > reader.pos
-    ? encoder.encode(reader.slice(reader.pos, reader.maxPos)).length - reader.maxUnread
+    ? toBinary(reader.slice(reader.pos, reader.maxPos)).length - reader.maxUnread
     : 0;
   const keep = Math.min(read.length, Math.max(0, CONTEXT_BYTES - holes));
   if (keep === 0) return [];
-  const bytes = read.subarray(read.length - keep);
-  const lines: Uint8Array[] = [];
-  let from = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 10) {
-      lines.push(bytes.subarray(from, i));
-      from = i + 1;
-    }
-  }
-  lines.push(bytes.subarray(from));
-  return lines;
+  return read.slice(read.length - keep).split("\n");
 }
 
 /** R's `tabExpand()`: tabs to the next multiple of 8 bytes, lines cut at 192 bytes. */
-function tabExpand(line: Uint8Array): Uint8Array {
-  if (line.length < LINE_BYTES && line.indexOf(9) < 0) return line;
-  const out: number[] = [];
+function tabExpand(line: string): string {
+  if (line.length < LINE_BYTES && line.indexOf("\t") < 0) return line;
+  let out = "";
   for (let i = 0; i < line.length && out.length < LINE_BYTES; i++) {
-    if (line[i] === 9) {
-      do out.push(32); while ((out.length & 7) !== 0);
-    } else out.push(line[i]);
+    const c = line[i];
+    if (c === "\t") {
+      do out += " "; while ((out.length & 7) !== 0);
+    } else out += c;
   }
-  return new Uint8Array(out);
+  return out;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** `text` as a binary string: one character per UTF-8 byte (ASCII text is returned as is). */
+function toBinary(text: string): string {
+  if (isAscii(text)) return text;
+  let out = "";
+  for (const b of new TextEncoder().encode(text)) out += String.fromCharCode(b);
+  return out;
 }
 
 /**
- * UTF-8 to text, one U+FFFD per byte of a character the 256-byte window or
- * the 192-byte cut split (R prints those bytes raw).
+ * A binary string back to text, one U+FFFD per byte of a character the
+ * 256-byte window or the 192-byte cut split (R prints those bytes raw).
  */
-function decodeBytes(b: Uint8Array): string {
+function fromBinary(s: string): string {
+  if (isAscii(s)) return s;
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
   const decoder = new TextDecoder();
   let out = "";
   let run = 0; // start of the current run of whole characters
