@@ -61,3 +61,20 @@ export function isBidi(c: number): boolean {
 export function utf8Length(c: number): number {
   return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
 }
+
+/** Number of bytes `s` takes in UTF-8 (a lone surrogate counts as U+FFFD). */
+export function utf8ByteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n++;
+        i++;
+      }
+    }
+  }
+  return n;
+}

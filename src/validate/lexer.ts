@@ -1,6 +1,6 @@
 /**
- * R's lexer (`token()` and `yylex()` in gram.y, R 4.2), including the
- * context-sensitive newline handling:
+ * R's `yylex()` (gram.y, R 4.2) over the scanner's `token()`: the context
+ * stack and the context-sensitive newline handling:
  *
  * - inside `(` and `[` newlines are skipped; inside `{` and at top level
  *   they end an expression, except right after a binary operator, `=`,

@@ -18,9 +18,15 @@
  *   formals and after `,` in arguments; stop skipping after `}`) run at
  *   the same points.
  *
+ * The compound constructs (`{}`, `if`, loops, `function`) are in
+ * `parse_compound.ts`. For speed, a name or constant followed by no
+ * operator is taken without going through the operator rules, positions
+ * are passed down rather than read back from nodes, and no token objects
+ * exist: the current token is the scanner's fields.
+ *
  * @module
  */
-import type { RArg, RCall, RNode, RParam, RProgram } from "./ast.ts";
+import type { RArg, RCall, RNode, RProgram } from "./ast.ts";
 import {
   arg as arg_,
   binary as binary_,
@@ -31,8 +37,18 @@ import {
   str as str_,
   sym as sym_,
 } from "./ast_build.ts";
+import { utf8ByteLength } from "./char_class.ts";
 import { checkName } from "./lex_string.ts";
 import { Lexer } from "./lexer.ts";
+import {
+  braces,
+  forExpr,
+  functionDef,
+  ifExpr,
+  repeatExpr,
+  type RuleParser,
+  whileExpr,
+} from "./parse_compound.ts";
 import type { Scanner } from "./scanner.ts";
 import { type ParseAbort, plainError, syntaxError } from "./parse_error.ts";
 import { buildPipe, findPlaceholder } from "./pipe.ts";
@@ -40,11 +56,8 @@ import {
   ASSOC as ASSOC_,
   LEFT as LEFT_,
   NONASSOC as NONASSOC_,
-  P_ELSE,
   P_EQ_ASSIGN,
   P_HELP,
-  P_IF,
-  P_LOW,
   P_NONE as P_NONE_,
   P_TILDE,
   P_UMINUS,
@@ -86,23 +99,6 @@ export const MAX_NESTING = 1000;
 /** The error for code nested deeper than {@link MAX_NESTING}. */
 export const TOO_DEEP: string = `Cannot parse: code nested more than ${MAX_NESTING} levels deep`;
 
-/** UTF-8 length of `s` (lone surrogates count as U+FFFD). */
-function byteLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n++;
-        i++;
-      }
-    }
-  }
-  return n;
-}
-
 /**
  * Parses R source text into an {@link RProgram}, throwing {@link ParseAbort} on error.
  *
@@ -111,10 +107,11 @@ function byteLength(s: string): number {
  * fields until the next {@link peek}, so each rule reads what it needs of
  * a token (position, name) before looking further.
  */
-export class Parser {
-  private readonly lexer: Lexer;
+export class Parser implements RuleParser {
+  /** The lexer, whose `eatLines` the grammar actions set. */
+  readonly lexer: Lexer;
   /** The lexer's scanner, which holds the current token. */
-  private readonly lx: Scanner;
+  readonly lx: Scanner;
   /** Whether the current token is a look-ahead not consumed yet. */
   private la = false;
   /** Symbols bison would hold for the enclosing, unfinished rules. */
@@ -153,7 +150,7 @@ export class Parser {
   // ---- tokens -------------------------------------------------------------
 
   /** The look-ahead token's kind, reading it if needed (bison reads it only when it must). */
-  private peek(): TokenKind {
+  peek(): TokenKind {
     if (!this.la) {
       this.lexer.advance();
       this.la = true;
@@ -162,18 +159,19 @@ export class Parser {
   }
 
   /** Consumes the look-ahead token and returns its kind. */
-  private take(): TokenKind {
+  take(): TokenKind {
     const k = this.peek();
     this.la = false;
     return k;
   }
 
-  private expect(kind: TokenKind): void {
+  /** Consumes the look-ahead token, which must be `kind`. */
+  expect(kind: TokenKind): void {
     if (this.take() !== kind) throw this.unexpected();
   }
 
   /** R's syntax error at the lexer's current token. */
-  private unexpected(): ParseAbort {
+  unexpected(): ParseAbort {
     const lx = this.lx;
     return syntaxError(lx.reader, lx.filename, unexpectedMessage(lx.kind), lx.line, lx.col);
   }
@@ -190,7 +188,7 @@ export class Parser {
   // ---- expression levels --------------------------------------------------
 
   /** `expr_or_assign_or_help` from the next token, ending a rule of precedence `p`. */
-  private eoah(p: number, below: number): RNode {
+  eoah(p: number, below: number): RNode {
     this.depth += below;
     let left = this.expr(P_NONE, 0);
     for (;;) {
@@ -209,7 +207,7 @@ export class Parser {
   }
 
   /** `expr_or_help` from the next token; `p` is P_NONE or P_HELP. */
-  private eoh(p: number, below: number): RNode {
+  eoh(p: number, below: number): RNode {
     this.depth += below;
     let left = this.expr(P_NONE, 0);
     if (p === P_NONE && this.peek() === T.QUESTION) left = this.help(left, p);
@@ -355,7 +353,7 @@ export class Parser {
     if (fn.type === "num" && fn.text === "NA_character_") {
       fn = sym("NA", false, line, col);
     } else if (fn.type === "str") {
-      checkName(fn.value, byteLength(fn.value), line, col);
+      checkName(fn.value, utf8ByteLength(fn.value), line, col);
       fn = sym(fn.value, true, line, col);
     }
     if (args.length === 1 && args[0].value === null && args[0].name === null) args = [];
@@ -365,7 +363,7 @@ export class Parser {
   // ---- primaries ----------------------------------------------------------
 
   /** The constant or name that is the lexer's current token. */
-  private leaf(): RNode {
+  leaf(): RNode {
     const lx = this.lx;
     switch (lx.kind) {
       case T.STR_CONST:
@@ -399,7 +397,7 @@ export class Parser {
       case T.PLACEHOLDER:
         return this.leaf();
       case T.LBRACE:
-        return this.braces(line, col);
+        return braces(this, line, col);
       case T.LPAREN: {
         const inner = this.eoah(P_NONE, 1);
         this.expect(T.RPAREN);
@@ -409,18 +407,15 @@ export class Parser {
         return special("?", [arg(null, this.eoah(P_HELP, 1))], "unary", line, col);
       case T.FUNCTION:
       case T.BACKSLASH:
-        return this.functionDef(k === T.BACKSLASH, line, col);
+        return functionDef(this, k === T.BACKSLASH, line, col);
       case T.IF:
-        return this.ifExpr(line, col);
+        return ifExpr(this, line, col);
       case T.FOR:
-        return this.forExpr(line, col);
-      case T.WHILE: {
-        const cond = this.condition();
-        const body = this.eoah(P_LOW, 2);
-        return special("while", [arg(null, cond), arg(null, body)], "keyword", line, col);
-      }
+        return forExpr(this, line, col);
+      case T.WHILE:
+        return whileExpr(this, line, col);
       case T.REPEAT:
-        return special("repeat", [arg(null, this.eoah(P_LOW, 1))], "keyword", line, col);
+        return repeatExpr(this, line, col);
       case T.NEXT:
         return special("next", [], "keyword", line, col);
       case T.BREAK:
@@ -438,112 +433,6 @@ export class Parser {
     if (name !== T.SYMBOL && name !== T.STR_CONST) throw this.unexpected();
     this.shift(2);
     return binary(OP_TEXT[k], left, this.leaf(), line, col);
-  }
-
-  /** `'{' exprlist '}'`; R's action stops skipping newlines after the `}`. */
-  private braces(line: number, col: number): RNode {
-    const items: RArg[] = [];
-    let below = 1; // '{' before the first item, '{' exprlist separator after
-    for (;;) {
-      const k = this.peek();
-      if (k === T.RBRACE) {
-        this.la = false;
-        break;
-      }
-      if (k === T.SEMI || k === T.NEWLINE) {
-        this.la = false;
-        below = 3;
-        continue;
-      }
-      items.push(arg(null, this.eoah(P_NONE, below)));
-      const end = this.peek();
-      if (end !== T.RBRACE && end !== T.SEMI && end !== T.NEWLINE) throw this.unexpected();
-    }
-    this.lexer.eatLines = false;
-    return special("{", items, "brace", line, col);
-  }
-
-  /** `'(' expr_or_help ')'` of `if` and `while`; newlines after it are skipped. */
-  private condition(): RNode {
-    this.expect(T.LPAREN);
-    const cond = this.eoh(P_NONE, 2);
-    this.expect(T.RPAREN);
-    this.lexer.eatLines = true;
-    return cond;
-  }
-
-  private ifExpr(line: number, col: number): RNode {
-    const cond = this.condition();
-    const body = this.eoah(P_IF, 2);
-    if (this.peek() !== T.ELSE) {
-      return special("if", [arg(null, cond), arg(null, body)], "keyword", line, col);
-    }
-    this.la = false;
-    const alt = this.eoah(P_ELSE, 4);
-    return special("if", [arg(null, cond), arg(null, body), arg(null, alt)], "keyword", line, col);
-  }
-
-  private forExpr(line: number, col: number): RNode {
-    this.expect(T.LPAREN);
-    this.expect(T.SYMBOL);
-    const v = this.leaf();
-    this.expect(T.IN);
-    const seq = this.eoh(P_NONE, 4);
-    this.expect(T.RPAREN);
-    this.lexer.eatLines = true;
-    const body = this.eoah(P_LOW, 2);
-    return special("for", [arg(null, v), arg(null, seq), arg(null, body)], "keyword", line, col);
-  }
-
-  private functionDef(lambda: boolean, line: number, col: number): RNode {
-    this.expect(T.LPAREN);
-    const params = this.formals();
-    this.expect(T.RPAREN);
-    this.lexer.eatLines = true; // the empty rule `cr`
-    const body = this.eoah(P_LOW, 5);
-    return { type: "function", params, body, lambda, line, col };
-  }
-
-  /** `formlist`, checking repeated names as R's `xxaddformal` does. */
-  private formals(): RParam[] {
-    const params: RParam[] = [];
-    if (this.peek() === T.SYMBOL) {
-      this.la = false;
-      params.push(this.formal(2));
-    }
-    const empty = params.length === 0;
-    while (this.peek() === T.COMMA) {
-      this.la = false;
-      this.expect(T.SYMBOL);
-      const p = this.formal(4);
-      for (let i = 0; i < params.length; i++) {
-        if (params[i].name === p.name) {
-          throw plainError(
-            "semantic",
-            `repeated formal argument '${p.name}' on line ${p.line}`,
-            p.line,
-            p.col,
-          );
-        }
-      }
-      if (empty) throw plainError("semantic", "bad value", p.line, p.col);
-      params.push(p);
-    }
-    return params;
-  }
-
-  /** One formal whose name was just consumed; `below` counts the symbols before it on bison's stack. */
-  private formal(below: number): RParam {
-    const lx = this.lx;
-    const name = lx.name();
-    const line = lx.line;
-    const col = lx.col;
-    let dflt: RNode | null = null;
-    if (this.peek() === T.EQ_ASSIGN) {
-      this.la = false;
-      dflt = this.eoh(P_NONE, below + 2);
-    }
-    return { name, default: dflt, line, col };
   }
 
   /**
@@ -594,7 +483,7 @@ export class Parser {
     }
     this.la = false;
     const value = startsExpr(this.peek()) ? this.eoh(P_NONE, 2) : null;
-    if (k === T.STR_CONST) checkName(text, byteLength(text), line, col);
+    if (k === T.STR_CONST) checkName(text, utf8ByteLength(text), line, col);
     return arg(text, value);
   }
 

@@ -4,15 +4,23 @@
  *
  * The current token lives in the scanner's fields (`kind`, `line`, `col`,
  * `start`, `end`, `value`) rather than in an object per token, and its text
- * is cut from the source only when asked for. Runs of ASCII name, space
- * and comment characters are scanned by index; everything else goes
- * through the reader's `getc`, which keeps R's line, column and context
- * bookkeeping.
+ * is cut from the source only when asked for.
+ *
+ * The commonest tokens are read by index, without R's character-by-character
+ * reader: ASCII names and integers, punctuation R reads without looking
+ * further (`(`, `,` ...), newlines, and one- or two-character operators
+ * whose next character is ASCII. Each fast path leaves the reader exactly as
+ * R's reading would (position, line, column, and the character R looked at
+ * and gave back, which error messages show), and hands anything else
+ * (strings, comments, non-ASCII text, `<<-`, `->`, `::`) to the general path
+ * below, built on the reader's `getc`.
  *
  * @module
  */
-import { isAlnum, isAlpha, isBlank, isDigit, utf8Length as utf8Length_ } from "./char_class.ts";
+import { isAlnum, isAlpha, isDigit, utf8Length } from "./char_class.ts";
 import { lexNumber as lexNumber_, YYTEXT_SIZE as YYTEXT_SIZE_ } from "./lex_number.ts";
+import { lexOperator, shortOperator as shortOperator_ } from "./lex_operator.ts";
+import { skipComment, skipSpace } from "./lex_space.ts";
 import { lexRawString, lexString as lexString_ } from "./lex_string.ts";
 import { plainError } from "./parse_error.ts";
 import { EOF as EOF_, SourceReader } from "./reader.ts";
@@ -27,8 +35,8 @@ import {
 // V8 reads an imported binding through its module cell at every use, while it folds a
 // module constant; re-binding the imports this module uses on its hot path saves about
 // 7% of validateCode's time.
-const utf8Length = utf8Length_;
 const lexNumber = lexNumber_;
+const shortOperator = shortOperator_;
 const YYTEXT_SIZE = YYTEXT_SIZE_;
 const lexString = lexString_;
 const EOF = EOF_;
@@ -69,18 +77,6 @@ const SINGLE: Uint8Array = (() => {
   t[59] = T.SEMI;
   return t;
 })();
-
-/** 1 for the first characters of operators R reads by looking at the character after them. */
-const OPERATOR: Uint8Array = (() => {
-  const t = new Uint8Array(128);
-  for (const c of "<->!=:&|[*") t[c.charCodeAt(0)] = 1;
-  return t;
-})();
-
-/** ASCII comment text other than tab and newline. */
-function isCommentAscii(c: number): boolean {
-  return c >= 32 && c < 127;
-}
 
 /** Reads tokens from one source text; the current token is in the fields. */
 export class Scanner {
@@ -198,7 +194,9 @@ export class Scanner {
         return;
       }
       if (c !== 10) {
-        if (OPERATOR[c] === 1 && this.operatorFast(c, p)) return;
+        const d = p + 1 < n ? src.charCodeAt(p + 1) : 10;
+        const op = d < 0x80 ? shortOperator(c, d) : 0;
+        if (op !== 0) return this.operatorFast(op, p);
       } else {
         if (p > r.pos) r.consumed(p);
         r.getc();
@@ -213,8 +211,8 @@ export class Scanner {
     }
     if (c > 10 && c < 0x80 && c !== 35) r.consumed(p + 1); // a plain ASCII character
     else {
-      c = this.skipSpace();
-      if (c === 35) c = this.skipComment();
+      c = skipSpace(r);
+      if (c === 35) c = skipComment(r, this);
     }
     this.line = r.line;
     this.col = r.col;
@@ -267,71 +265,22 @@ export class Scanner {
         return this.done(T.PLACEHOLDER);
     }
     if (c >= 0x80 && isAlpha(c)) return this.symbol(start);
-    this.done(this.operator(c));
+    this.done(lexOperator(r, c));
   }
 
-  /**
-   * Reads the operator starting with `c` at `p` when it and the character
-   * after it are ASCII and it is at most two characters long (`<<`, `->`
-   * and `::` may be longer and take the general path). Returns false, with
-   * nothing read, when it cannot.
-   */
-  private operatorFast(c: number, p: number): boolean {
+  /** Takes the operator {@link shortOperator} found at `p` (`op`) as the current token. */
+  private operatorFast(op: number, p: number): void {
     const r = this.reader;
-    const src = r.src;
-    const d = p + 1 < src.length ? src.charCodeAt(p + 1) : 10;
-    if (d >= 0x80) return false;
-    let kind: TokenKind;
-    let len = 2;
-    switch (c) {
-      case 60: // <
-        if (d === 60) return false;
-        kind = d === 61 ? T.LE : d === 45 ? T.LEFT_ASSIGN : T.LT;
-        break;
-      case 45: // -
-        if (d === 62) return false;
-        kind = T.MINUS;
-        break;
-      case 62: // >
-        kind = d === 61 ? T.GE : T.GT;
-        break;
-      case 33: // !
-        kind = d === 61 ? T.NE : T.BANG;
-        break;
-      case 61: // =
-        kind = d === 61 ? T.EQ : d === 62 ? T.PIPEBIND : T.EQ_ASSIGN;
-        break;
-      case 58: // :
-        if (d === 58) return false;
-        kind = d === 61 ? T.LEFT_ASSIGN : T.COLON;
-        break;
-      case 38: // &
-        kind = d === 38 ? T.AND2 : T.AND;
-        break;
-      case 124: // |
-        kind = d === 124 ? T.OR2 : d === 62 ? T.PIPE : T.OR;
-        break;
-      case 91: // [
-        kind = d === 91 ? T.LBB : T.LBRACKET;
-        break;
-      default: // *
-        kind = d === 42 ? T.CARET : T.STAR;
-    }
-    if (
-      kind === T.LT || kind === T.MINUS || kind === T.GT || kind === T.BANG ||
-      kind === T.EQ_ASSIGN || kind === T.COLON || kind === T.AND || kind === T.OR ||
-      kind === T.LBRACKET || kind === T.STAR
-    ) {
-      len = 1;
-      r.scanned(p + 1); // R looked at the next character and gave it back
-    } else r.consumed(p + 2);
+    const kind = (op - 1) >> 1;
+    const len = op - kind * 2;
+    if (len === 1) r.scanned(p + 1); // R looked at the next character and gave it back
+    else r.consumed(p + 2);
     this.line = r.line;
     this.col = p + 1 - r.lineStart + r.colAdjust;
     this.start = p;
     this.end = p + len;
     this.value = null;
-    this.kind = kind;
-    return true;
+    this.kind = kind as TokenKind;
   }
 
   /**
@@ -358,76 +307,6 @@ export class Scanner {
     if (value === null) return this.done(T.INCOMPLETE_STRING);
     this.value = value;
     this.done(kind);
-  }
-
-  /** An operator or punctuation token whose first character `c` was just read. */
-  private operator(c: number): TokenKind {
-    const r = this.reader;
-    switch (c) {
-      case 60: // <
-        if (r.nextchar(61)) return T.LE;
-        if (r.nextchar(45)) return T.LEFT_ASSIGN;
-        if (r.nextchar(60)) return r.nextchar(45) ? T.LEFT_ASSIGN : T.ERROR;
-        return T.LT;
-      case 45: // -
-        if (r.nextchar(62)) {
-          r.nextchar(62);
-          return T.RIGHT_ASSIGN;
-        }
-        return T.MINUS;
-      case 62: // >
-        return r.nextchar(61) ? T.GE : T.GT;
-      case 33: // !
-        return r.nextchar(61) ? T.NE : T.BANG;
-      case 61: // =
-        if (r.nextchar(61)) return T.EQ;
-        return r.nextchar(62) ? T.PIPEBIND : T.EQ_ASSIGN;
-      case 58: // :
-        if (r.nextchar(58)) return r.nextchar(58) ? T.NS_GET_INT : T.NS_GET;
-        return r.nextchar(61) ? T.LEFT_ASSIGN : T.COLON;
-      case 38: // &
-        return r.nextchar(38) ? T.AND2 : T.AND;
-      case 124: // |
-        if (r.nextchar(124)) return T.OR2;
-        return r.nextchar(62) ? T.PIPE : T.OR;
-      case 123:
-        return T.LBRACE;
-      case 125:
-        return T.RBRACE;
-      case 40:
-        return T.LPAREN;
-      case 41:
-        return T.RPAREN;
-      case 91:
-        return r.nextchar(91) ? T.LBB : T.LBRACKET;
-      case 93:
-        return T.RBRACKET;
-      case 63:
-        return T.QUESTION;
-      case 42: // * and ** (which R reads as ^)
-        return r.nextchar(42) ? T.CARET : T.STAR;
-      case 43:
-        return T.PLUS;
-      case 47:
-        return T.SLASH;
-      case 94:
-        return T.CARET;
-      case 126:
-        return T.TILDE;
-      case 36:
-        return T.DOLLAR;
-      case 64:
-        return T.AT;
-      case 92:
-        return T.BACKSLASH;
-      case 10:
-        return T.NEWLINE;
-      case 44:
-        return T.COMMA;
-      case 59:
-        return T.SEMI;
-    }
-    return c < 0x80 ? T.UNDEFINED : T.ERROR;
   }
 
   /** A name or keyword whose first character (at `start`) was just read. */
@@ -479,66 +358,5 @@ export class Scanner {
       const r = this.reader;
       throw plainError("limit", `input buffer overflow at line ${r.line}`, r.line, r.col);
     }
-  }
-
-  /** R's `SkipSpace()`: returns the first character that is not blank, consumed. */
-  private skipSpace(): number {
-    const r = this.reader;
-    const src = r.src;
-    for (;;) {
-      let p = r.pos;
-      let c = p < src.length ? src.charCodeAt(p) : -1;
-      while (c === 32 || c === 12) c = ++p < src.length ? src.charCodeAt(p) : -1;
-      if (c > 10 && c < 0x80) {
-        r.consumed(p + 1); // fast path: a plain ASCII character
-        return c;
-      }
-      if (p > r.pos) r.consumed(p);
-      c = r.getc();
-      if (!isBlank(c)) return c;
-    }
-  }
-
-  /** Skips a comment (the `#` was just read); handles `#line N "file"` at column 1. */
-  private skipComment(): number {
-    const r = this.reader;
-    let c = 35;
-    let directive = r.col === 1;
-    if (directive) {
-      for (let i = 0; i < 4; i++) {
-        c = r.getc();
-        if (c !== "line".charCodeAt(i)) {
-          directive = false;
-          break;
-        }
-      }
-      if (directive) c = this.lineDirective();
-    }
-    const src = r.src;
-    while (c !== 10 && c !== EOF) {
-      let p = r.pos;
-      while (p < src.length && isCommentAscii(src.charCodeAt(p))) p++;
-      if (p > r.pos) r.consumed(p);
-      c = r.getc();
-    }
-    return c;
-  }
-
-  private lineDirective(): number {
-    const r = this.reader;
-    let c = this.skipSpace();
-    if (!isDigit(c)) return c;
-    const start = r.pos - 1;
-    lexNumber(r, c);
-    const lineNumber = parseInt(r.slice(start, r.pos), 10);
-    c = this.skipSpace();
-    if (c === 34) {
-      const name = lexString(r, 34, false);
-      if (name !== null) this.filename = name;
-    } else r.ungetc();
-    do c = r.getc(); while (c !== 10 && c !== EOF);
-    r.line = lineNumber;
-    r.contextStart = r.pos;
-    return c;
   }
 }

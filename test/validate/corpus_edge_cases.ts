@@ -6,8 +6,6 @@
  */
 
 /** The edge cases, in a fixed order. */
-
-/** The edge cases, in a fixed order. */
 export const EDGE_CASES: readonly string[] = [
   "function(x{",
   "a b",
@@ -542,4 +540,42 @@ export const EDGE_CASES: readonly string[] = [
   "1_000",
   "1,000",
   "1.5e3L",
+  // Where the scanner's ASCII fast paths hand over to R's character-by-character
+  // reading: what follows a name, number or operator decides how much of it R
+  // has read, which the context lines of the message show.
+  "abc\u00e9 )",
+  "abc \u00e9)",
+  "x <-\u00e9",
+  "x <\u00e9",
+  "1\u00e9",
+  "12 \u65e5)",
+  "f(x) \u{1F600}",
+  "a +\t)",
+  "a\t+ )",
+  "x[[1]] ]",
+  "a <<- b ->> c )",
+  "a := b )",
+  "a :: b )",
+  "a ::: )",
+  "a -> )",
+  "a <= b >= c",
+  "a != b == c",
+  "a && b || c |> d )",
+  "x y",
+  "f(",
+  "x ** y )",
+  'r "a"',
+  "R'(x)' y",
+  ".5 x",
+  ".x y",
+  "..1 )",
+  "x\n\n)",
+  "x;)",
+  "\u00e9t\u00e9 = 1 +",
+  "if (a) b else c )",
+  "{ a\n  b c }",
+  "f(a,\n  b = ,\n  c) d",
+  "x$y$`z` )",
+  "x@y )",
+  "-1 + !a ~ b ?c )",
 ];
