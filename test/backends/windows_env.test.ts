@@ -153,7 +153,9 @@ describe("windows-env backend", () => {
 
 describe("windowsLauncherScript", () => {
   const wrapped = onWindows().wrap(command, policy);
-  const script = wrapped.files![0].content;
+  const content = wrapped.files![0].content;
+  assert.equal(typeof content, "string");
+  const script = content as string;
   const lines = script.split("\n");
 
   it("starts with a byte-order mark, so Windows PowerShell reads it as UTF-8", () => {
