@@ -8,6 +8,7 @@ import {
   securerTool,
 } from "../mod.ts";
 import type { Backend } from "../src/backend.ts";
+import { SANDBOX } from "./_backends.ts";
 import { noR, SLOW } from "./_helpers.ts";
 
 describe("executeR", { skip: noR }, () => {
@@ -43,4 +44,11 @@ describe("executeR", { skip: noR }, () => {
       assert.equal(wrapped, false, "R was never started");
     },
   );
+});
+
+describe("executeR's default", { skip: SANDBOX.skip }, () => {
+  it("is the platform's sandbox", SLOW, async () => {
+    const r = await executeR('c(file.exists("/etc/passwd"), file.exists(Sys.getenv("R_HOME")))');
+    assert.deepEqual(r.value, [false, true]);
+  });
 });

@@ -167,7 +167,7 @@ describe("row names", () => {
   it("come from a _row key wherever it stands, when its values are unique strings", () => {
     const w = toWire([{ x: 1, _row: "a" }, { x: 2, _row: "b" }]);
     assert.deepEqual(w, { t: "df", nrow: 2, n: ["x"], v: [{ t: "d", v: [1, 2] }], rn: ["a", "b"] });
-    const dup = toWire([{ x: 1, _row: "a" }, { x: 2, _row: "a" }]) as { n: string[] };
+    const dup = toWire([{ x: 1, _row: "a" }, { x: 2, _row: "a" }]) as { n: readonly string[] };
     assert.deepEqual(dup.n, ["x", "_row"]);
   });
 });
