@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -222,15 +222,27 @@ class RRoundTrip {
   }
 }
 
-/** R's own parse time for `code`, measured inside R. */
-function timeInR(rscript: string, code: string): Quantiles {
-  const run = spawnSync(rscript, ["--vanilla", "-e", R_TIMING, String(IN_R_REPS)], {
-    input: code,
-    encoding: "utf8",
-    env: { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
+/**
+ * R's own parse time for `code`, measured inside R. The host waits without
+ * blocking (a synchronous wait may spin a core R needs on a small machine).
+ */
+function timeInR(rscript: string, code: string): Promise<Quantiles> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(rscript, ["--vanilla", "-e", R_TIMING, String(IN_R_REPS)], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
+    });
+    let out = "";
+    let err = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
+    child.on("error", reject);
+    child.on("close", (status) => {
+      if (status !== 0) reject(new Error(`Cannot time parse() inside R: ${err}`));
+      else resolve(quantiles(out.trim().split(/\s+/).map(Number)));
+    });
+    child.stdin!.end(code);
   });
-  if (run.status !== 0) throw new Error(`Cannot time parse() inside R: ${run.stderr}`);
-  return quantiles(run.stdout.trim().split(/\s+/).map(Number));
 }
 
 const runtime = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
@@ -268,7 +280,7 @@ try {
 } finally {
   await r?.close();
 }
-const inR = rscript === null ? null : timeInR(rscript, SNIPPET);
+const inR = rscript === null ? null : await timeInR(rscript, SNIPPET);
 
 const floor = { valid: quantiles(remote.valid), broken: quantiles(remote.broken) };
 const us = (ns: number) => (ns / 1000).toFixed(1);
