@@ -153,8 +153,8 @@ export class Scanner {
     let p = r.pos;
     let c = p < n ? src.charCodeAt(p) : -1;
     while (c === 32 || c === 12) c = ++p < n ? src.charCodeAt(p) : -1;
-    // Fast paths for the commonest tokens: ASCII names (not raw strings) and
-    // integers, with the same end state as the general path below.
+    // Fast paths (see the module doc), each leaving the reader as the general
+    // path below would. First ASCII names, except r/R before a quote (a raw string).
     if (((c | 32) - 97) >>> 0 < 26) { // an ASCII letter
       let q = p + 1;
       let d = q < n ? src.charCodeAt(q) : 10;
@@ -169,7 +169,7 @@ export class Scanner {
           return;
         }
       }
-    } else if (c >= 48 && c <= 57) {
+    } else if (c >= 48 && c <= 57) { // integers R ends at a character that cannot continue them
       let q = p + 1;
       let d = q < n ? src.charCodeAt(q) : 0;
       while (d >= 48 && d <= 57) d = ++q < n ? src.charCodeAt(q) : 0;
@@ -227,9 +227,9 @@ export class Scanner {
       case EOF:
         return this.done(T.END);
       case 46: { // '.'
-        const n = r.getc(true);
+        const next = r.getc(true);
         r.ungetc();
-        if (!isDigit(n)) return this.symbol(start);
+        if (!isDigit(next)) return this.symbol(start);
         return this.done(lexNumber(r, c));
       }
       case 48:
