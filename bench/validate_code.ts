@@ -33,6 +33,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { makeFifos, makePrivateDir, removeDir, whichOnPath } from "../src/platform.ts";
+import { SecureSession } from "../src/secure_session.ts";
 import { validateCode } from "../src/validate_code.ts";
 
 const SNIPPET = `# Summarise sales by region and fit a simple model
@@ -282,22 +283,63 @@ try {
 }
 const inR = rscript === null ? null : await timeInR(rscript, SNIPPET);
 
+/**
+ * The product's own alternative: asking R itself through a warm session (what
+ * `execute(code, { validate: false })` does with a syntax error), timed per call.
+ */
+async function sessionRoundTrip(code: string, reps: number): Promise<number[]> {
+  const session = await SecureSession.create({ sandbox: false });
+  try {
+    const call = `invisible(parse(text = ${JSON.stringify(code)}, keep.source = FALSE))`;
+    for (let i = 0; i < 100; i++) await session.execute(call, { validate: false });
+    const out: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t = now();
+      await session.execute(call, { validate: false });
+      out.push(Number(now() - t));
+    }
+    return out;
+  } finally {
+    await session.close();
+  }
+}
+const viaSession = rscript === null ? null : quantiles(await sessionRoundTrip(SNIPPET, 600));
+
 const floor = { valid: quantiles(remote.valid), broken: quantiles(remote.broken) };
 const us = (ns: number) => (ns / 1000).toFixed(1);
 const ratio = (base: Quantiles | null, q: Quantiles) =>
   base === null ? "" : `${(base.p50 / q.p50).toFixed(1)}x`;
 const rows: string[][] = [
-  ["measure", "p50 (µs)", "p95 (µs)", "round trip p50 / p50", "in-R p50 / p50"],
+  [
+    "measure",
+    "p50 (µs)",
+    "p95 (µs)",
+    "round trip p50 / p50",
+    "session p50 / p50",
+    "in-R p50 / p50",
+  ],
 ];
-const add = (name: string, q: Quantiles, trip: Quantiles | null, ownIn: Quantiles | null) =>
-  rows.push([name, us(q.p50), us(q.p95), ratio(trip, q), ratio(ownIn, q)]);
+const add = (
+  name: string,
+  q: Quantiles,
+  trip: Quantiles | null,
+  session: Quantiles | null,
+  ownIn: Quantiles | null,
+) => rows.push([name, us(q.p50), us(q.p95), ratio(trip, q), ratio(session, q), ratio(ownIn, q)]);
 const withR = rscript !== null;
-add("validateCode, valid", quantiles(local.valid), withR ? floor.valid : null, inR);
-add("validateCode, syntax error", quantiles(local.broken), withR ? floor.broken : null, inR);
+add("validateCode, valid", quantiles(local.valid), withR ? floor.valid : null, viaSession, inR);
+add(
+  "validateCode, syntax error",
+  quantiles(local.broken),
+  withR ? floor.broken : null,
+  viaSession,
+  inR,
+);
 if (withR) {
-  add("R parse() round trip, valid (floor)", floor.valid, null, null);
-  add("R parse() round trip, syntax error", floor.broken, null, null);
-  add("R parse() inside R, valid", inR!, null, null);
+  add("R parse() round trip, valid (floor)", floor.valid, null, null, null);
+  add("R parse() round trip, syntax error", floor.broken, null, null, null);
+  add("R parse() through a warm securer session", viaSession!, null, null, null);
+  add("R parse() inside R, valid", inR!, null, null, null);
 } else console.log("R not measured: Rscript is not on PATH");
 
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -314,5 +356,8 @@ for (const r of rows.slice(1)) console.log(line(r));
 console.log("");
 console.log(
   "Floor: R's parse() through a warm R over a FIFO pair (blocking reads, one line each way).",
+);
+console.log(
+  "Session: the same parse() sent through a warm SecureSession (the product's own way to ask R).",
 );
 console.log("In-R: parse() alone, timed inside R (informational).");

@@ -1,35 +1,35 @@
 /**
  * The session core (SPEC §4, §5, §9) as Effect programs: a session is a scoped resource
  * that owns one R child at a time (a "generation"), replaces it after a crash, a protocol
- * violation or a hard-killed timeout, and runs executions one at a time.
- *
- * An execution is an event loop over one queue fed by the child (messages, output
- * markers, exit, protocol breakage), by forked tool calls, and by timers (deadline,
- * interrupt grace, output-marker wait). Output lines bypass the queue: they go straight
- * to the execution's collector, so they stream as they arrive.
+ * violation or a hard-killed timeout, runs the pre-checks, and runs executions one at a
+ * time (the loop of one execution is in `execution.ts`).
  *
  * @module
  */
-import { Deferred, Effect, Exit, Fiber, Queue, Scope, Semaphore } from "effect";
-import { auditCode, makeSessionLog, secs, type SessionLog } from "./audit.ts";
+import { Deferred, Effect, Exit, Queue, Scope, Semaphore } from "effect";
+import { makeSessionLog, type SessionLog } from "./audit.ts";
 import type { Capabilities } from "./backend.ts";
-import { type Child, type ChildEvent, startChild } from "./child.ts";
+import { type ChildEvent, startChild } from "./child.ts";
 import {
-  ChildCrashedError,
   CodeTooLongError,
   type ExecuteError,
-  ExecutionTimeoutError,
   MaxExecutionsError,
   PreExecuteHookError,
   ProtocolError,
-  RExecutionError,
   RSyntaxError,
   type SandboxUnavailableError,
   SessionBusyError,
   SessionClosedError,
   SessionStartError,
-  ToolCallLimitError,
 } from "./errors.ts";
+import {
+  type ExecuteResult,
+  type ExecutionContext,
+  type Generation,
+  type LoopEvent,
+  runExecution,
+} from "./execution.ts";
+import { crashedError } from "./exit_cause.ts";
 import {
   type ExecuteOptions,
   type ResolvedExecuteOptions,
@@ -40,32 +40,13 @@ import {
 } from "./options.ts";
 import type { ExitStatus } from "./platform.ts";
 import { randomHex } from "./platform.ts";
-import type { ChildMessage } from "./protocol.ts";
 import { findR } from "./r_install.ts";
-import { sanitizeErrorMessage } from "./sanitize.ts";
 import { chooseBackend } from "./select_backend.ts";
-import { runToolCall, type ToolReply } from "./tool_call.ts";
 import { type Tool, type ToolInfo, toolInfo } from "./tool.ts";
 import { validateCode } from "./validate_code.ts";
-import { fromWire, WireFormatError } from "./values.ts";
 
-/** What a successful `execute()` returns. */
-export interface ExecuteResult {
-  /** The value of the last expression, converted to JavaScript (SPEC §6). */
-  readonly value: unknown;
-  /** Whether R would have printed it (`FALSE` after an assignment or `invisible()`). */
-  readonly visible: boolean;
-  /** What `print()` shows for the value (capped at 2000 lines). */
-  readonly text: string;
-  /** Output lines (stdout, stderr, messages, warnings), in order. */
-  readonly output: readonly string[];
-  /** `true` when more lines than `maxOutputLines` were produced (the rest were dropped). */
-  readonly outputTruncated: boolean;
-  /** `true` when the value was too large to send (`value` is `null`; `text` remains). */
-  readonly valueOmitted: boolean;
-  /** Wall time of the execution in milliseconds. */
-  readonly elapsedMs: number;
-}
+export type { ExecuteResult } from "./execution.ts";
+export { exitSignal, likelyCause } from "./exit_cause.ts";
 
 /** What `session.info()` reports. */
 export interface SessionInfo {
@@ -115,31 +96,6 @@ export type SessionCreateError =
   | TypeError
   | RangeError;
 
-type LoopEvent =
-  | ChildEvent
-  | { readonly _tag: "ToolDone"; readonly call: number; readonly reply: ToolReply }
-  | { readonly _tag: "Deadline"; readonly exec: number }
-  | { readonly _tag: "Abort"; readonly exec: number }
-  | { readonly _tag: "GraceOver"; readonly exec: number }
-  | { readonly _tag: "MarkerWait"; readonly exec: number };
-
-interface Generation {
-  readonly child: Child;
-  readonly scope: Scope.Closeable;
-  readonly events: Queue.Queue<LoopEvent>;
-  /** An execution is consuming `events`. */
-  active: boolean;
-  /** The child was killed or broke; it must not be used again. */
-  dead: boolean;
-}
-
-const MARKER_WAIT_MS = 2_000;
-
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : Number(s.toFixed(3))} second${s === 1 ? "" : "s"}`;
-}
-
 function countChars(code: string): number {
   let n = code.length;
   for (let i = 0; i < code.length; i++) {
@@ -147,61 +103,6 @@ function countChars(code: string): number {
     if (c >= 0xd800 && c <= 0xdbff) n--;
   }
   return n;
-}
-
-const SIGNALS: Record<number, string> = {
-  1: "SIGHUP",
-  2: "SIGINT",
-  3: "SIGQUIT",
-  4: "SIGILL",
-  6: "SIGABRT",
-  7: "SIGBUS",
-  8: "SIGFPE",
-  9: "SIGKILL",
-  11: "SIGSEGV",
-  13: "SIGPIPE",
-  14: "SIGALRM",
-  15: "SIGTERM",
-  24: "SIGXCPU",
-  25: "SIGXFSZ",
-};
-
-/**
- * The signal that ended the process. A sandbox wrapper (bwrap) exits with 128 + the
- * signal number when the process inside it is killed by a signal.
- */
-export function exitSignal(status: ExitStatus, wrapped: boolean): string | null {
-  if (status.signal !== null) return status.signal;
-  if (wrapped && status.code !== null && status.code > 128) {
-    return SIGNALS[status.code - 128] ?? null;
-  }
-  return null;
-}
-
-/** Why the R process ended, in words, from its exit status and the limits. */
-export function likelyCause(status: ExitStatus, limits: ResolvedSessionOptions["limits"]): string {
-  const signal = exitSignal(status, true);
-  switch (signal) {
-    case "SIGXCPU":
-      return `the CPU time limit${limits.cpu ? ` (${limits.cpu} s)` : ""} was reached`;
-    case "SIGXFSZ":
-      return `the file size limit${limits.fsize ? ` (${limits.fsize} bytes)` : ""} was reached`;
-    case "SIGKILL":
-      return `it was killed (out of memory${
-        limits.memory ? " or the memory limit" : ""
-      }, or killed from outside)`;
-    case "SIGSEGV":
-    case "SIGBUS":
-    case "SIGABRT":
-    case "SIGILL":
-      return `R crashed (${signal})`;
-    case null:
-      break;
-    default:
-      return `it was ended by ${signal}`;
-  }
-  if (status.code === 0) return "R exited normally: the code may have called quit()";
-  return `R exited with status ${status.code}`;
 }
 
 /**
@@ -325,7 +226,7 @@ const makeSessionCore = (
         : event._tag === "Message"
         ? `an unexpected ${event.message.type} message`
         : "";
-      pendingFailure = status ? crashedError(status, "while idle", []) : new ProtocolError(
+      pendingFailure = status ? crashed(status, "while idle", []) : new ProtocolError(
         `R broke the protocol while idle (${reason}); the session was restarted and its state lost`,
       );
       if (status) {
@@ -414,15 +315,8 @@ const makeSessionCore = (
     });
 
     // ---- execution -----------------------------------------------------------------
-    function crashedError(status: ExitStatus, when: string, output: readonly string[]) {
-      const cause = likelyCause(status, opts.limits);
-      const signal = exitSignal(status, config.sandboxed);
-      const how = signal ? `killed by ${signal}` : `exit status ${status.code}`;
-      return new ChildCrashedError(
-        `R process died ${when} (${how}): ${cause}; the session was restarted and its state lost`,
-        { exitCode: status.code, signal, likelyCause: cause, output },
-      );
-    }
+    const crashed = (status: ExitStatus, when: string, output: readonly string[]) =>
+      crashedError(status, when, output, opts.limits, config.sandboxed);
 
     /** The pre-checks after the busy guard, in the reference's order and wording. */
     const preChecks = (code: string, o: ResolvedExecuteOptions) =>
@@ -499,305 +393,32 @@ const makeSessionCore = (
             pendingFailure = null;
             return yield* Effect.fail(failure);
           }
-          return yield* runExecution(gen, code, o);
+          return yield* runExecution(executionContext, gen, ++nextExecId, code, o);
         }).pipe(Effect.ensuring(Effect.sync(() => {
           busy = false;
         })));
       });
 
-    const runExecution = (gen: Generation, code: string, o: ResolvedExecuteOptions) => {
-      // Timer and abort events carry the execution id: one that fires as its execution
-      // ends may still be queued when the next one starts, and must be ignored there.
-      const execId = ++nextExecId;
-      const offer = (e: LoopEvent) => Queue.offerUnsafe(gen.events, e);
-      const onAbort = () => offer({ _tag: "Abort", exec: execId });
-      return Effect.gen(function* () {
-        const started = performance.now();
-        const output: string[] = [];
-        let outputTruncated = false;
-        gen.child.setOutput((line) => {
-          if (output.length < o.maxOutputLines) output.push(line);
-          else outputTruncated = true;
-          if (o.onOutput) {
-            try {
-              o.onOutput(line);
-            } catch {
-              // A failing handler must not break the execution.
-            }
-          }
-        });
-        // Events left in the queue are handled by the loop: stale timers are skipped by
-        // id, and a message that arrived after the previous execution ended is a violation.
-        gen.active = true;
-        log.audit("execute_start", { code: auditCode(code) });
-        if (gen.dead && pendingFailure !== null) {
-          // It failed while idle, between being handed out and being marked active.
-          const failure = pendingFailure;
-          pendingFailure = null;
-          return yield* Effect.fail(failure);
-        }
-        const exited = gen.child.exitStatus();
-        if (exited !== null) Queue.offerUnsafe(gen.events, { _tag: "Exited", status: exited });
-
-        const after = (ms: number, e: LoopEvent) =>
-          Effect.sleep(ms).pipe(Effect.andThen(Effect.sync(() => offer(e))), Effect.forkChild);
-        if (o.signal?.aborted) {
-          log.audit("execute_timeout", { timeout_ms: null, elapsed_ms: 0 });
-          return yield* Effect.fail(
-            new ExecutionTimeoutError("Execution aborted by its signal before it started", {
-              timeoutMs: null,
-              stateKept: true,
-            }),
-          );
-        }
-        o.signal?.addEventListener("abort", onAbort, { once: true });
-        if (o.timeout !== null) yield* after(o.timeout, { _tag: "Deadline", exec: execId });
-
-        yield* gen.child.send({ type: "execute", id: execId, code });
-
-        let phase: "running" | "interrupting" = "running";
-        let abortedBy: "timeout" | "signal" = "timeout";
-        let final: { message: ChildMessage; value: unknown } | null = null;
-        let marked = false;
-        let lastCall = 0;
-        let toolCalls = 0;
-        let limitHit = false;
-        let pendingTool: { call: number; fiber: Fiber.Fiber<void> } | null = null;
-
-        const elapsed = () => performance.now() - started;
-        const finishError = (error: ExecuteError) =>
-          Effect.gen(function* () {
-            const ms = elapsed();
-            if (error instanceof ExecutionTimeoutError) {
-              log.audit("execute_timeout", { timeout_ms: o.timeout, elapsed_ms: Math.round(ms) });
-              log.verbose(
-                abortedBy === "signal"
-                  ? `Execution aborted (${secs(ms)})`
-                  : `Execution timed out after ${secs(o.timeout ?? ms).replace(/\.00s$/, "s")}`,
-              );
-            } else {
-              log.audit("execute_error", { error: error.message, elapsed_ms: Math.round(ms) });
-              log.verbose(`Execution error: ${error.message} (${secs(ms)})`);
-            }
-            return yield* Effect.fail(error);
-          });
-        const restartBecause = (reason: string) =>
-          Effect.gen(function* () {
-            gen.dead = true;
-            gen.child.kill();
-            yield* Effect.forkIn(replaceGeneration(gen, reason), sessionScope);
-          });
-        const timeoutError = (stateKept: boolean) =>
-          new ExecutionTimeoutError(
-            (abortedBy === "signal"
-              ? "Execution aborted by its signal"
-              : `Execution timed out after ${seconds(o.timeout ?? 0)}`) +
-              (stateKept
-                ? " (R was interrupted; the session state was kept)"
-                : " (R did not stop and was restarted; the session state was lost)"),
-            { timeoutMs: abortedBy === "signal" ? null : o.timeout, stateKept, output },
-          );
-        const violation = (reason: string) =>
-          Effect.gen(function* () {
-            log.audit("protocol_error", { reason });
-            yield* restartBecause(`protocol error: ${reason}`);
-            return yield* finishError(
-              phase === "interrupting" ? timeoutError(false) : new ProtocolError(
-                `R broke the protocol (${reason}); the R process was killed and the session restarted, losing its state`,
-              ),
-            );
-          });
-
-        while (true) {
-          const event = yield* Queue.take(gen.events);
-          switch (event._tag) {
-            case "Message": {
-              const m = event.message;
-              if (final !== null) return yield* violation(`a ${m.type} message after the result`);
-              if (m.type === "hello") return yield* violation("a second hello");
-              if (m.id !== execId) {
-                return yield* violation(`a message for execution ${m.id} during ${execId}`);
-              }
-              if (m.type === "tool_call") {
-                if (pendingTool !== null || m.call <= lastCall) {
-                  return yield* violation(
-                    `tool call ${m.call} while call ${pendingTool?.call ?? lastCall} was pending`,
-                  );
-                }
-                lastCall = m.call;
-                if (phase === "interrupting") {
-                  yield* gen.child.send({
-                    type: "tool_reply",
-                    id: execId,
-                    call: m.call,
-                    error: "Execution interrupted",
-                  });
-                  break;
-                }
-                toolCalls++;
-                if (o.maxToolCalls !== undefined && toolCalls > o.maxToolCalls) {
-                  limitHit = true;
-                  log.audit("limit_exceeded", { limit: "maxToolCalls", value: o.maxToolCalls });
-                  yield* gen.child.send({
-                    type: "tool_reply",
-                    id: execId,
-                    call: m.call,
-                    error: `Maximum tool calls (${o.maxToolCalls}) exceeded`,
-                  });
-                  break;
-                }
-                const prepared = prepareToolCall(m);
-                if (prepared instanceof WireFormatError) return yield* violation(prepared.message);
-                const call = m.call;
-                const fiber = yield* runToolCall(prepared, {
-                  toolsByName,
-                  toolTimeout: opts.toolTimeout,
-                  log,
-                }).pipe(
-                  Effect.flatMap((reply) =>
-                    Effect.sync(() => {
-                      offer({ _tag: "ToolDone", call, reply });
-                    })
-                  ),
-                  Effect.forkChild,
-                );
-                pendingTool = { call, fiber };
-                break;
-              }
-              if (pendingTool !== null && phase === "running") {
-                return yield* violation("a result while a tool call was pending");
-              }
-              let value: unknown = null;
-              if (m.type === "result") {
-                try {
-                  value = fromWire(m.value);
-                } catch (e) {
-                  return yield* violation((e as Error).message);
-                }
-              }
-              final = { message: m, value };
-              if (!marked) yield* after(MARKER_WAIT_MS, { _tag: "MarkerWait", exec: execId });
-              break;
-            }
-            case "ToolDone":
-              if (pendingTool?.call === event.call) {
-                pendingTool = null;
-                yield* gen.child.send({
-                  type: "tool_reply",
-                  id: execId,
-                  call: event.call,
-                  ...event.reply,
-                });
-              }
-              break;
-            case "Marker":
-              if (event.id === execId) marked = true;
-              break;
-            case "Deadline":
-            case "Abort":
-              if (event.exec !== execId || final !== null || phase !== "running") break;
-              phase = "interrupting";
-              abortedBy = event._tag === "Abort" ? "signal" : "timeout";
-              if (pendingTool !== null) {
-                yield* Fiber.interrupt(pendingTool.fiber);
-                pendingTool = null;
-              }
-              yield* gen.child.interrupt(execId);
-              yield* after(opts.interruptGrace, { _tag: "GraceOver", exec: execId });
-              break;
-            case "GraceOver":
-              if (event.exec !== execId || final !== null) break;
-              yield* restartBecause("execution did not stop after an interrupt");
-              return yield* finishError(timeoutError(false));
-            case "MarkerWait":
-              if (event.exec === execId && !marked) {
-                return yield* violation("the end-of-output marker did not arrive");
-              }
-              break;
-            case "Broken":
-              return yield* violation(event.reason);
-            case "Exited": {
-              log.audit("child_crashed", {
-                exit_code: event.status.code,
-                signal: event.status.signal,
-                likely_cause: likelyCause(event.status, opts.limits),
-              });
-              yield* restartBecause("the R process died");
-              return yield* finishError(
-                phase === "interrupting"
-                  ? timeoutError(false)
-                  : closed
-                  ? new SessionClosedError("Session is not running.")
-                  : crashedError(event.status, "during execution", output),
-              );
-            }
-          }
-          if (final === null || !marked) continue;
-
-          // ---- complete ----
-          const ms = elapsed();
-          const m = final.message;
-          if (phase === "interrupting") return yield* finishError(timeoutError(true));
-          if (limitHit) {
-            return yield* finishError(
-              new ToolCallLimitError(`Maximum tool calls (${o.maxToolCalls}) exceeded`, {
-                limit: o.maxToolCalls ?? 0,
-                output,
-              }),
-            );
-          }
-          if (m.type === "error") {
-            const message = opts.sanitizeErrors ? sanitizeErrorMessage(m.message) : m.message;
-            if (m.parse) {
-              const pos = /^<text>:(\d+):(\d+):/.exec(m.message);
-              return yield* finishError(
-                new RSyntaxError(message, {
-                  line: pos ? Number(pos[1]) : null,
-                  column: pos ? Number(pos[2]) : null,
-                }),
-              );
-            }
-            return yield* finishError(
-              new RExecutionError(m.interrupted ? "Execution interrupted" : message, {
-                call: m.call ?? null,
-                traceback: m.traceback ?? [],
-                output,
-              }),
-            );
-          }
-          if (m.type !== "result") return yield* violation(`an unexpected ${m.type} message`);
-          log.audit("execute_complete", { elapsed_ms: Math.round(ms) });
-          log.verbose(`Execution complete (${secs(ms)})`);
-          const omitted = m.value !== null &&
-            (m.value as { t?: string; cls?: string }).t === "none" &&
-            (m.value as { cls?: string }).cls === "too_large";
-          return {
-            value: final.value,
-            visible: m.visible,
-            text: m.text,
-            output,
-            outputTruncated,
-            valueOmitted: omitted,
-            elapsedMs: ms,
-          } satisfies ExecuteResult;
-        }
-      }).pipe(
-        Effect.onInterrupt(() =>
-          Effect.gen(function* () {
-            gen.dead = true;
-            gen.child.kill();
-            yield* Effect.forkIn(
-              replaceGeneration(gen, "the execution was interrupted"),
-              sessionScope,
-            );
-          })
-        ),
-        Effect.ensuring(Effect.sync(() => {
-          gen.active = false;
-          gen.child.setOutput(null);
-          o.signal?.removeEventListener("abort", onAbort);
-        })),
-      );
+    const executionContext: ExecutionContext = {
+      log,
+      toolsByName,
+      toolTimeout: opts.toolTimeout,
+      interruptGrace: opts.interruptGrace,
+      sanitizeErrors: opts.sanitizeErrors,
+      crashed,
+      isClosed: () => closed,
+      takeIdleFailure: (gen) => {
+        if (!gen.dead || pendingFailure === null) return null;
+        const failure = pendingFailure;
+        pendingFailure = null;
+        return failure;
+      },
+      replace: (gen, reason) =>
+        Effect.gen(function* () {
+          gen.dead = true;
+          gen.child.kill();
+          yield* Effect.forkIn(replaceGeneration(gen, reason), sessionScope);
+        }),
     };
 
     // ---- lifecycle -------------------------------------------------------------------
@@ -851,14 +472,4 @@ const makeSessionCore = (
         rVersion: ready?.child.rVersion ?? null,
       }),
     } satisfies Session;
-
-    function prepareToolCall(m: ChildMessage & { type: "tool_call" }) {
-      try {
-        const args: Record<string, { wire: unknown; value: unknown }> = {};
-        for (const [k, w] of Object.entries(m.args)) args[k] = { wire: w, value: fromWire(w) };
-        return { tool: m.tool, args };
-      } catch (e) {
-        return e instanceof WireFormatError ? e : new WireFormatError(String(e));
-      }
-    }
   });
