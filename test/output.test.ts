@@ -101,6 +101,25 @@ for (const backend of BACKENDS) {
       );
       assert.deepEqual(r2.output, ["still", "here"]);
     });
+    it("passes R only the allowlisted environment and the caller's env", SLOW, async () => {
+      process.env.SECURER_TEST_HOST_SECRET = "do-not-leak";
+      try {
+        await using s = await SecureSession.create({
+          ...backend.options,
+          env: { MY_SETTING: "on" },
+        });
+        const r = await s.execute("Sys.getenv()");
+        const env = r.value as Record<string, string>;
+        assert.equal(env.MY_SETTING, "on");
+        assert.ok(!Object.values(env).includes("do-not-leak"));
+        assert.ok(!("SECURER_TEST_HOST_SECRET" in env));
+        // R's Renviron turns an empty R_LIBS_USER into HOME's library: HOME is private.
+        assert.ok(env.R_LIBS_USER === "" || env.R_LIBS_USER.startsWith(env.HOME), env.R_LIBS_USER);
+        assert.equal(env.LC_ALL, "C.UTF-8");
+      } finally {
+        delete process.env.SECURER_TEST_HOST_SECRET;
+      }
+    });
     it("attaches the output so far to an R error", SLOW, async () => {
       await assert.rejects(session.execute('cat("partial\\n"); stop("bad")'), {
         output: ["partial"],
