@@ -55,7 +55,10 @@ local({
   st$buf <- raw(0)
   st$exec <- 0L
   st$call <- 0L
-  st$stale <- integer(0)
+  # Each timeout sends an `interrupt` message, then a SIGINT. Whichever of the two is
+  # consumed first is remembered here by execution id until the other one is.
+  st$signal_taken <- integer(0)
+  st$message_taken <- integer(0)
 
   # ---- channel --------------------------------------------------------------------
   send <- function(json) {
@@ -229,7 +232,7 @@ local({
       if (identical(reply[["type"]], "interrupt")) {
         # The host gave up on this execution while the tool ran: raise its SIGINT here,
         # inside user code, where it unwinds like any interrupt.
-        st$stale <- c(st$stale, as.integer(reply[["id"]]))
+        st$message_taken <- c(st$message_taken, as.integer(reply[["id"]]))
         allowInterrupts(Sys.sleep(5))
       }
     }
@@ -363,7 +366,8 @@ local({
     }, error = function(e) {
       trace <<- user_frames(sys.calls())
     })), interrupt = function(e) {
-      st$stale <- c(st$stale, id)
+      if (id %in% st$message_taken) st$message_taken <- setdiff(st$message_taken, id)
+      else st$signal_taken <- c(st$signal_taken, id)
       paste0("{\"type\":\"error\",\"id\":", id, ",\"interrupted\":true,",
         "\"message\":\"interrupted\"}")
     }, error = function(e) error_message(id, e, trace, parsed))
@@ -380,8 +384,8 @@ local({
     cat(marker(id), file = out)
   }
   absorb_interrupt <- function(id) {
-    if (id %in% st$stale) {
-      st$stale <- setdiff(st$stale, id)
+    if (id %in% st$signal_taken) {
+      st$signal_taken <- setdiff(st$signal_taken, id)
       return(invisible(NULL))
     }
     # The execution had already finished when the host gave up on it: its SIGINT is
