@@ -55,7 +55,7 @@ local({
   st$buf <- raw(0)
   st$exec <- 0L
   st$call <- 0L
-  # Each timeout sends an `interrupt` message, then a SIGINT. Whichever of the two is
+  # Each timeout sends an "interrupt" message, then a SIGINT. Whichever of the two is
   # consumed first is remembered here by execution id until the other one is.
   st$signal_taken <- integer(0)
   st$message_taken <- integer(0)
