@@ -309,7 +309,14 @@ const makeSessionCore = (
       if (Exit.isSuccess(exit) && !exit.value.dead) return exit.value;
       yield* lifecycle.withPermit(Effect.gen(function* () {
         const again = yield* Effect.exit(Deferred.await(current));
-        if (Exit.isFailure(again) || again.value.dead) yield* launch;
+        if (Exit.isFailure(again) || again.value.dead) {
+          // The background replacement has not started yet (or the last start failed).
+          log.verbose("Restarting session");
+          log.audit("session_restart", {
+            reason: Exit.isFailure(again) ? "the last start failed" : "the R process failed",
+          });
+          yield* launch;
+        }
       }));
       return yield* Deferred.await(current);
     });

@@ -127,3 +127,33 @@ describe("audit log content", { skip: noR }, () => {
     },
   );
 });
+
+describe("audit log around a crash", { skip: noR }, () => {
+  it("records the crash and exactly one restart before the new session_start", SLOW, async () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), "securer-audit-"));
+    const path = join(dir, "audit.jsonl");
+    try {
+      const s = await SecureSession.create({ auditLog: path });
+      const running = s.execute("Sys.sleep(30)").catch((e: Error) => e.name);
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(s.info().pid!, "SIGKILL");
+      assert.equal(await running, "ChildCrashedError");
+      assert.equal((await s.execute("1")).value, 1);
+      await s.close();
+      const events = fs.readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+      const names = events.map((e) => e.event);
+      const crash = names.indexOf("child_crashed");
+      assert.ok(crash > 0, names.join(","));
+      assert.deepEqual(names.slice(crash, crash + 4), [
+        "child_crashed",
+        "execute_error",
+        "session_restart",
+        "session_start",
+      ]);
+      assert.equal(names.filter((n) => n === "session_restart").length, 1);
+      assert.equal(events[crash].signal, "SIGKILL");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
