@@ -63,6 +63,17 @@ describe("SecureSession basics", { skip: noR }, () => {
       assert.equal((await session.execute("1")).value, 1);
     },
   );
+  it("sanitizes R's error messages only when sanitizeErrors is set", SLOW, async () => {
+    await assert.rejects(
+      session.execute('stop("cannot open /home/alice/secret.csv for process 4242")'),
+      { message: "cannot open /home/alice/secret.csv for process 4242" },
+    );
+    await using s = await SecureSession.create({ sanitizeErrors: true });
+    await assert.rejects(
+      s.execute('stop("cannot open /home/alice/secret.csv for process 4242")'),
+      { name: "RExecutionError", message: "cannot open [path] for process [pid]" },
+    );
+  });
   it("reports no call for a top-level stop()", SLOW, async () => {
     await assert.rejects(session.execute('stop("top")'), {
       name: "RExecutionError",
