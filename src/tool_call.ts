@@ -88,6 +88,14 @@ function summarize(x: unknown, max: number): string {
   return s.length > max ? `${s.slice(0, max - 3)}...` : s;
 }
 
+const AUDIT_ARGS_MAX = 10_000;
+
+/** The arguments for the audit log: as they are, or cut JSON text past 10 000 characters. */
+function auditArgs(args: Record<string, unknown>): unknown {
+  const text = summarize(args, Infinity);
+  return text.length > AUDIT_ARGS_MAX ? `${text.slice(0, AUDIT_ARGS_MAX)}... [truncated]` : args;
+}
+
 /** Serves one tool call. Never fails: every problem becomes an error reply. */
 export const runToolCall = (
   call: PreparedToolCall,
@@ -97,7 +105,7 @@ export const runToolCall = (
     const started = performance.now();
     const tool = ctx.toolsByName.get(call.tool);
     const plainArgs = Object.fromEntries(Object.entries(call.args).map(([k, a]) => [k, a.value]));
-    ctx.log.audit("tool_call", { tool: call.tool, args: plainArgs });
+    ctx.log.audit("tool_call", { tool: call.tool, args: auditArgs(plainArgs) });
     if (ctx.log.isVerbose) ctx.log.verbose(`Tool call: ${call.tool}(${describeArgs(plainArgs)})`);
     const finish = (reply: ToolReply, summary: string | null) => {
       const ms = performance.now() - started;

@@ -72,6 +72,7 @@ describe("audit log content", { skip: noR }, () => {
         await assert.rejects(s.execute('stop("boom")'));
         await assert.rejects(s.execute("Sys.sleep(5)", { timeout: 200 }));
         await s.execute(`x <- "${"y".repeat(12_000)}"`);
+        await s.execute("add(runif(5000), 1)").catch(() => undefined);
         await s.restart();
         await s.close();
         assert.equal(fs.statSync(path).mode & 0o777, 0o600);
@@ -121,6 +122,12 @@ describe("audit log content", { skip: noR }, () => {
         const long = find("execute_start", 4).code as string;
         assert.ok(long.endsWith("... [truncated]"));
         assert.equal(long.length, 10_000 + "... [truncated]".length);
+        const bigCall = lines.filter((l) => l.event === "tool_call").find((l) =>
+          typeof l.args === "string"
+        );
+        assert.ok(
+          bigCall && bigCall.args.endsWith("... [truncated]") && bigCall.args.length < 10_100,
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
