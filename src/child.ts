@@ -78,8 +78,6 @@ export interface Child {
   readonly pid: number;
   /** `R.version.string` as the child reported it. */
   readonly rVersion: string;
-  /** The session directory (for tests and diagnostics). */
-  readonly dir: string;
   /** Sends a message; a failed write marks the child broken. */
   send(message: HostMessage): Effect.Effect<void>;
   /** Asks R to stop execution `id`: an `interrupt` message, then SIGINT. */
@@ -337,7 +335,6 @@ export const startChild = (
     const child: Child = {
       pid: proc.pid,
       rVersion: greeting.r,
-      dir,
       send,
       interrupt: (id) =>
         send({ type: "interrupt", id }).pipe(

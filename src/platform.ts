@@ -230,11 +230,6 @@ export async function removeDir(path: string): Promise<void> {
   await fs.promises.rm(path, { recursive: true, force: true }).catch(() => undefined);
 }
 
-/** Does `path` exist? */
-export function pathExists(path: string): boolean {
-  return fs.existsSync(path);
-}
-
 /** Reads a text file, or returns `null` when it cannot be read. */
 export function readTextFile(path: string): string | null {
   try {
