@@ -20,8 +20,8 @@
  *
  * @module
  */
-export { SecureSession } from "./src/secure_session.ts";
-export { executeR, type ExecuteROptions } from "./src/execute_r.ts";
+export { SecureSession } from "./src/facade/secure_session.ts";
+export { executeR, type ExecuteROptions } from "./src/facade/execute_r.ts";
 export {
   type ArgSchema,
   type ArgType,
@@ -31,15 +31,21 @@ export {
   type ToolContext,
   type ToolDefinition,
   type ToolInfo,
-} from "./src/tool.ts";
-export type { ExecuteOptions, SessionOptions } from "./src/options.ts";
-export type { ExecuteResult, SessionInfo } from "./src/session.ts";
-export type { Limits } from "./src/limits.ts";
-export { DEFAULT_LIMITS } from "./src/limits.ts";
-export type { RTypeName } from "./src/values.ts";
-export type { Backend, Capabilities, ProbeResult } from "./src/backend.ts";
-export type { VerboseOption } from "./src/audit.ts";
-export { sanitizeErrorMessage } from "./src/sanitize.ts";
-export { doctor, type DoctorBackend, type DoctorReport, formatDoctorReport } from "./src/doctor.ts";
-export { validateCode, type ValidateResult } from "./src/validate_code.ts";
+} from "./src/tools/securer_tool.ts";
+export type { ExecuteOptions, SessionOptions } from "./src/session/options.ts";
+export type { ExecuteResult } from "./src/session/run_execution.ts";
+export type { SessionInfo } from "./src/session/session.ts";
+export type { Limits } from "./src/sandbox/limits.ts";
+export { DEFAULT_LIMITS } from "./src/sandbox/limits.ts";
+export type { RTypeName } from "./src/channel/wire_value.ts";
+export type { Backend, Capabilities, ProbeResult } from "./src/sandbox/backend.ts";
+export type { VerboseOption } from "./src/session/session_log.ts";
+export { sanitizeErrorMessage } from "./src/tools/sanitize_error_message.ts";
+export {
+  doctor,
+  type DoctorBackend,
+  type DoctorReport,
+  formatDoctorReport,
+} from "./src/doctor/doctor.ts";
+export { validateCode, type ValidateResult } from "./src/validate/validate_code.ts";
 export * from "./src/errors.ts";

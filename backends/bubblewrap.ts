@@ -45,16 +45,14 @@ import type {
   ProbeResult,
   SandboxPolicy,
   WrappedCommand,
-} from "../src/backend.ts";
+} from "../src/sandbox/backend.ts";
+import { makePrivateDir, readTextFile, removeDir } from "../src/platform/files.ts";
 import {
   findExecutable,
-  makePrivateDir,
-  readTextFile,
-  removeDir,
   runProgram,
   runProgramWithFds,
   whichOnPath,
-} from "../src/platform.ts";
+} from "../src/platform/process.ts";
 import { type BubblewrapOptions, bwrapArgv, type HostLayout } from "./bwrap_args.ts";
 import { LayoutError, readHostLayout } from "./host_layout.ts";
 import { seccompFilter } from "./seccomp.ts";

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { LaunchCommand, SandboxPolicy } from "../src/backend.ts";
-import { prlimitArgs } from "../src/limits.ts";
+import type { LaunchCommand, SandboxPolicy } from "../src/sandbox/backend.ts";
+import { prlimitArgs } from "../src/sandbox/limits.ts";
 
 /** What the host looks like, as the bubblewrap probe found it. */
 export interface HostLayout {

@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { findExecutable, whichOnPath } from "../src/platform.ts";
+import { findExecutable, whichOnPath } from "../src/platform/process.ts";
 import type { HostLayout } from "./bwrap_args.ts";
 import { seccompArch } from "./seccomp.ts";
 

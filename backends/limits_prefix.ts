@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { Limits } from "../src/limits.ts";
-import { prlimitArgs } from "../src/limits.ts";
+import type { Limits } from "../src/sandbox/limits.ts";
+import { prlimitArgs } from "../src/sandbox/limits.ts";
 
 /** Where the two helper programs live on Linux. */
 export const LIMIT_TOOLS: { readonly env: readonly string[]; readonly prlimit: readonly string[] } =

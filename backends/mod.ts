@@ -28,8 +28,8 @@ export type {
   ProbeResult,
   SandboxPolicy,
   WrappedCommand,
-} from "../src/backend.ts";
-export { isBackend } from "../src/backend.ts";
+} from "../src/sandbox/backend.ts";
+export { isBackend } from "../src/sandbox/backend.ts";
 export { unsandboxed } from "./unsandboxed.ts";
 export { LIMIT_TOOLS, limitsPrefix } from "./limits_prefix.ts";
 export { type BubblewrapBackend, diagnoseNamespaces, makeBubblewrap } from "./bubblewrap.ts";
@@ -79,10 +79,11 @@ export {
   shLimitsScript,
 } from "./sh_limits.ts";
 export {
+  type BackendCatalog,
   type BackendChoice,
   type BackendSelector,
-  builtinSandboxBackends,
   makeBackendSelector,
   type ProbeReport,
   type Selection,
-} from "../src/select_backend.ts";
+} from "../src/sandbox/choose_backend.ts";
+export { builtinCatalog, builtinSandboxBackends } from "./builtin.ts";

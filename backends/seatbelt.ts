@@ -49,8 +49,8 @@ import type {
   ProbeResult,
   SandboxPolicy,
   WrappedCommand,
-} from "../src/backend.ts";
-import { findExecutable } from "../src/platform.ts";
+} from "../src/sandbox/backend.ts";
+import { findExecutable } from "../src/platform/process.ts";
 import { seatbeltProfile } from "./seatbelt_profile.ts";
 import { type ShLimitName, shLimitsPrefix } from "./sh_limits.ts";
 

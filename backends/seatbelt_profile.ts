@@ -37,7 +37,7 @@
  *
  * @module
  */
-import type { SandboxPolicy } from "../src/backend.ts";
+import type { SandboxPolicy } from "../src/sandbox/backend.ts";
 
 /** What the profile is generated from: the policy's paths (its limits are not used). */
 export type SeatbeltProfileInput = Pick<

@@ -31,7 +31,7 @@
  *
  * @module
  */
-import type { Limits } from "../src/limits.ts";
+import type { Limits } from "../src/sandbox/limits.ts";
 
 /** The limits a shell's `ulimit` can apply identically in dash, bash and zsh. */
 export type ShLimitName = "cpu" | "fsize" | "nofile" | "stack";

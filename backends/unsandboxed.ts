@@ -12,7 +12,12 @@
  *
  * @module
  */
-import type { Backend, LaunchCommand, SandboxPolicy, WrappedCommand } from "../src/backend.ts";
+import type {
+  Backend,
+  LaunchCommand,
+  SandboxPolicy,
+  WrappedCommand,
+} from "../src/sandbox/backend.ts";
 import { limitsPrefix } from "./limits_prefix.ts";
 
 /** The `unsandboxed` backend. */

@@ -48,9 +48,9 @@ import type {
   ProbeResult,
   SandboxPolicy,
   WrappedCommand,
-} from "../src/backend.ts";
-import type { Limits } from "../src/limits.ts";
-import { findExecutable } from "../src/platform.ts";
+} from "../src/sandbox/backend.ts";
+import type { Limits } from "../src/sandbox/limits.ts";
+import { findExecutable } from "../src/platform/process.ts";
 
 /** What the `windows-env` backend isolates: the environment, and three limits. */
 export const WINDOWS_ENV_CAPABILITIES: Capabilities = Object.freeze({

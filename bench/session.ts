@@ -19,14 +19,9 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { securerTool, SecureSession } from "../mod.ts";
-import {
-  makeFifos,
-  makePrivateDir,
-  openFifoReader,
-  openFifoWriter,
-  removeDir,
-  whichOnPath,
-} from "../src/platform.ts";
+import { makeFifos, openFifoReader, openFifoWriter } from "../src/platform/fifo.ts";
+import { makePrivateDir, removeDir } from "../src/platform/files.ts";
+import { whichOnPath } from "../src/platform/process.ts";
 
 const { values: flags } = parseArgs({
   options: { quick: { type: "boolean" }, sandbox: { type: "boolean" } },

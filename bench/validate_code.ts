@@ -32,9 +32,11 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { makeFifos, makePrivateDir, removeDir, whichOnPath } from "../src/platform.ts";
-import { SecureSession } from "../src/secure_session.ts";
-import { validateCode } from "../src/validate_code.ts";
+import { makeFifos } from "../src/platform/fifo.ts";
+import { makePrivateDir, removeDir } from "../src/platform/files.ts";
+import { whichOnPath } from "../src/platform/process.ts";
+import { SecureSession } from "../src/facade/secure_session.ts";
+import { validateCode } from "../src/validate/validate_code.ts";
 
 const SNIPPET = `# Summarise sales by region and fit a simple model
 library(stats)

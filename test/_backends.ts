@@ -6,7 +6,7 @@
  * @module
  */
 import type { SessionOptions } from "../mod.ts";
-import { builtinSandboxBackends } from "../src/select_backend.ts";
+import { builtinSandboxBackends } from "../backends/builtin.ts";
 import { noR } from "./_helpers.ts";
 
 /** One backend under test. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { LaunchCommand, SandboxPolicy } from "../../src/backend.ts";
+import type { LaunchCommand, SandboxPolicy } from "../../src/sandbox/backend.ts";
 import {
   makeSeatbeltBackend,
   SANDBOX_EXEC,

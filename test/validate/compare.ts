@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { validateCode } from "../../src/validate_code.ts";
+import { validateCode } from "../../src/validate/validate_code.ts";
 import type { RParseOutcome } from "./r_oracle.ts";
 
 /** One snippet on which the two parsers differ. */

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { validateCode } from "../../src/validate_code.ts";
+import { validateCode } from "../../src/validate/validate_code.ts";
 
 const warningFor = (name: string) =>
   `Code contains call to \`${name}()\` which may be restricted by the sandbox`;

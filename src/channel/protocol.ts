@@ -1,0 +1,110 @@
+/**
+ * The channel protocol between the host and the R child (SPEC §9), as pure functions.
+ *
+ * Newline-delimited JSON in both directions over two FIFOs. Every message carries the
+ * execution id it belongs to; tool calls and replies also carry a call id.
+ *
+ * Child → host: `hello` (once, with the per-session secret), `result`, `error`,
+ * `tool_call`. Host → child: `execute`, `tool_reply`, `interrupt`.
+ *
+ * Every line from the child is untrusted: {@linkcode parseChildMessage} checks its size,
+ * its JSON, its schema and every value in it, and throws {@linkcode ProtocolViolation}
+ * otherwise.
+ *
+ * @module
+ */
+import * as v from "valibot";
+import type { WireValue } from "./wire_value.ts";
+
+/** The default cap on one message from the child, in bytes (1 MiB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+
+/** A message from the child broke the protocol. */
+export class ProtocolViolation extends Error {
+  override readonly name = "ProtocolViolation";
+}
+
+const id = v.pipe(v.number(), v.integer(), v.minValue(1));
+const shortText = v.pipe(v.string(), v.maxLength(10_000));
+const wire = v.custom<WireValue>((x) => x === null || (typeof x === "object" && !Array.isArray(x)));
+
+const childMessage = v.variant("type", [
+  v.strictObject({
+    type: v.literal("hello"),
+    secret: shortText,
+    pid: v.pipe(v.number(), v.integer()),
+    r: shortText,
+  }),
+  v.strictObject({
+    type: v.literal("result"),
+    id,
+    visible: v.boolean(),
+    text: v.string(),
+    value: wire,
+  }),
+  v.strictObject({
+    type: v.literal("error"),
+    id,
+    message: v.string(),
+    call: v.optional(v.nullable(v.string())),
+    parse: v.optional(v.boolean()),
+    interrupted: v.optional(v.boolean()),
+    traceback: v.optional(v.array(shortText)),
+  }),
+  v.strictObject({
+    type: v.literal("tool_call"),
+    id,
+    call: id,
+    tool: v.pipe(v.string(), v.maxLength(256)),
+    args: v.pipe(
+      v.record(v.pipe(v.string(), v.maxLength(256)), wire),
+      v.check((r) => Object.getPrototypeOf(r) === Object.prototype, "args must be an object"),
+    ),
+  }),
+]);
+
+/** A message from the child, after validation. */
+export type ChildMessage = v.InferOutput<typeof childMessage>;
+
+/** A message from the host to the child. */
+export type HostMessage =
+  | { readonly type: "execute"; readonly id: number; readonly code: string }
+  | {
+    readonly type: "tool_reply";
+    readonly id: number;
+    readonly call: number;
+    readonly value?: WireValue;
+    readonly error?: string;
+  }
+  | { readonly type: "interrupt"; readonly id: number };
+
+/**
+ * Parses and validates one line from the child.
+ *
+ * @throws {ProtocolViolation} when the line is not a valid message.
+ */
+export function parseChildMessage(line: string): ChildMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw new ProtocolViolation(`invalid JSON: ${preview(line)}`);
+  }
+  const r = v.safeParse(childMessage, json);
+  if (!r.success) {
+    throw new ProtocolViolation(`malformed message (${v.summarize(r.issues)}): ${preview(line)}`);
+  }
+  return r.output;
+}
+
+/** Encodes a message for the child as one line (with its newline). */
+export function encodeHostMessage(message: HostMessage): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** At most 120 characters of untrusted text, for error messages. */
+export function preview(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const flat = text.replace(/[\x00-\x1f\x7f]/g, "?");
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+}

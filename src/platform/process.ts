@@ -1,0 +1,196 @@
+/**
+ * Processes: spawning R (in its own session and process group, output to a FIFO), running
+ * helper programs, finding executables, and finding R inside a sandbox wrapper. The only
+ * module that starts processes.
+ *
+ * @module
+ */
+import { execFile, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { join } from "node:path";
+
+/** How a process ended. */
+export interface ExitStatus {
+  /** The exit code, or `null` when a signal ended it. */
+  readonly code: number | null;
+  /** The signal that ended it, or `null`. */
+  readonly signal: string | null;
+  /** Set when the process could not be started at all. */
+  readonly spawnError?: string;
+}
+
+/** A running child process. */
+export interface SpawnedProcess {
+  /** Its process id (also its process group id: it leads a new session). */
+  readonly pid: number;
+  /** Resolves once, when the process has exited (its pipes may still hold output). */
+  readonly exited: Promise<ExitStatus>;
+  /** Sends a signal to the process, or to its whole process group. */
+  signal(name: "SIGINT" | "SIGKILL" | "SIGTERM", target?: "process" | "group"): void;
+}
+
+/** What {@linkcode spawnProcess} needs. */
+export interface SpawnOptions {
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** Path of a FIFO (already open for reading by the host) to use as stdout and stderr. */
+  readonly outputFifo: string;
+  /** Files opened read-only and passed as descriptors 3, 4, ... @default [] */
+  readonly extraFds?: readonly string[];
+}
+
+/**
+ * Starts `argv` in a new session and process group (so it has no controlling terminal and
+ * can be killed as a group), with exactly `env` as its environment, stdin from /dev/null,
+ * and stdout and stderr both writing to `outputFifo` (so everything the process and its
+ * children print arrives in one ordered stream). Never goes through a shell.
+ */
+export function spawnProcess(argv: readonly string[], options: SpawnOptions): SpawnedProcess {
+  // Blocking write end: the host's read end is already open, so this cannot hang.
+  const out = fs.openSync(options.outputFifo, fs.constants.O_WRONLY);
+  const extra: number[] = [];
+  let child;
+  try {
+    for (const path of options.extraFds ?? []) extra.push(fs.openSync(path, fs.constants.O_RDONLY));
+    child = spawn(argv[0], argv.slice(1), {
+      env: { ...options.env },
+      cwd: options.cwd,
+      detached: true,
+      stdio: ["ignore", out, out, ...extra],
+    });
+  } finally {
+    fs.closeSync(out);
+    for (const fd of extra) fs.closeSync(fd);
+  }
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once(
+      "error",
+      (e) => resolve({ code: null, signal: null, spawnError: (e as Error).message }),
+    );
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  const pid = child.pid ?? -1;
+  return {
+    pid,
+    exited,
+    signal(name, target = "process") {
+      if (pid <= 0) return;
+      try {
+        process.kill(target === "group" ? -pid : pid, name);
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
+
+/** Runs a program to completion and returns its output; rejects on a non-zero exit. */
+export function runProgram(
+  argv: readonly string[],
+  options: { env?: Readonly<Record<string, string>>; timeoutMs?: number } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      argv[0],
+      argv.slice(1),
+      {
+        env: options.env ? { ...options.env } : process.env,
+        timeout: options.timeoutMs ?? 10_000,
+        maxBuffer: 4 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(Object.assign(error, { stdout, stderr }));
+        else resolve({ stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/**
+ * Runs a program with an empty environment and `files` opened read-only as descriptors
+ * 3, 4, ...; rejects (with `stderr` attached) on a non-zero exit or after `timeoutMs`.
+ */
+export function runProgramWithFds(
+  argv: readonly string[],
+  files: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fds = files.map((f) => fs.openSync(f, fs.constants.O_RDONLY));
+    let child;
+    try {
+      child = spawn(argv[0], argv.slice(1), {
+        env: {},
+        stdio: ["ignore", "ignore", "pipe", ...fds],
+      });
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+    }
+    let stderr = "";
+    child.stderr?.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      reject(Object.assign(e, { stderr }));
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(Object.assign(new Error(`${argv[0]} exited ${signal ?? code}`), { stderr }));
+    });
+  });
+}
+
+/** The first of `candidates` that exists and is executable, or `null`. */
+export function findExecutable(candidates: readonly string[]): string | null {
+  for (const path of candidates) {
+    try {
+      fs.accessSync(path, fs.constants.X_OK);
+      if (fs.statSync(path).isFile()) return path;
+    } catch {
+      // Try the next one.
+    }
+  }
+  return null;
+}
+
+/** Looks `name` up on `PATH` the way a shell would, without running a shell. */
+export function whichOnPath(name: string, path: string = process.env.PATH ?? ""): string | null {
+  return findExecutable(path.split(":").filter((d) => d !== "").map((d) => join(d, name)));
+}
+
+function procStat(pid: number): { comm: string; ppid: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    return {
+      comm: stat.slice(stat.indexOf("(") + 1, close),
+      ppid: Number(stat.slice(close + 2).split(" ")[1]),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The first process named `comm` among `pid` and its descendants (breadth first), read
+ * from /proc; `null` elsewhere than Linux or when there is none. Used to find R inside a
+ * sandbox wrapper, so signals reach R itself.
+ */
+export function findProcess(pid: number, comm: string): number | null {
+  if (process.platform !== "linux") return null;
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    const child = Number(entry);
+    if (!Number.isInteger(child)) continue;
+    const st = procStat(child);
+    if (st === null) continue;
+    children.set(st.ppid, [...(children.get(st.ppid) ?? []), child]);
+  }
+  const queue = [pid];
+  for (let i = 0; i < queue.length && i < 64; i++) {
+    if (procStat(queue[i])?.comm === comm) return queue[i];
+    queue.push(...(children.get(queue[i]) ?? []));
+  }
+  return null;
+}

@@ -1,0 +1,86 @@
+/**
+ * The host's own exit leaves nothing behind (SPEC §9): on a normal exit an exit hook kills
+ * every child and removes its directory; when the host is killed outright (SIGKILL, no hook
+ * runs) the sandbox dies with it (`--die-with-parent`).
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
+import { SANDBOX } from "../_backends.ts";
+import { eventually, noR, processAlive } from "../_helpers.ts";
+
+const fixture = fileURLToPath(new URL("./fixtures/host_then_exit.ts", import.meta.url));
+
+/** The same runtime this test runs on, running the fixture. */
+function hostArgv(args: string[]): string[] {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (g.Deno) return [process.execPath, "run", "-A", fixture, ...args];
+  if (g.Bun) return [process.execPath, fixture, ...args];
+  return [process.execPath, "--import", "tsx", fixture, ...args];
+}
+
+/** Every process whose parent chain reaches `pid`. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
+      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // Gone.
+    }
+  }
+  return [...parent.keys()].filter((p) => {
+    for (let q = parent.get(p); q !== undefined && q > 1; q = parent.get(q)) {
+      if (q === pid) return true;
+    }
+    return false;
+  });
+}
+
+async function startHost(args: string[]) {
+  const [cmd, ...rest] = hostArgv(args);
+  const child = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise((r) => child.once("exit", r));
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const ok = await eventually(() => out.includes("\n"), 60_000);
+  assert.ok(ok, "the host started a session");
+  const info = JSON.parse(out.split("\n")[0]) as { wrapper: number; dir: string };
+  return { child, exited, info, tree: [info.wrapper, ...descendants(info.wrapper)] };
+}
+
+const linux = process.platform === "linux" ? false : "reads /proc";
+
+describe("the host's exit", { skip: noR || linux }, () => {
+  for (const mode of ["unsandboxed", "sandbox"]) {
+    const skip = mode === "sandbox" ? SANDBOX.skip : false;
+    it(`leaves no R process or directory when the host exits normally [${mode}]`, {
+      timeout: 90_000,
+      skip,
+    }, async () => {
+      const { exited, info, tree } = await startHost([mode, "exit"]);
+      await exited;
+      assert.ok(
+        await eventually(() => tree.every((p) => !processAlive(p))),
+        `left running: ${tree.filter(processAlive)}`,
+      );
+      assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+    });
+  }
+  it("takes the sandbox down when the host is killed with SIGKILL", {
+    timeout: 90_000,
+    skip: SANDBOX.skip,
+  }, async () => {
+    const { child, tree } = await startHost(["sandbox", "wait"]);
+    assert.ok(tree.length >= 2, "the wrapper and R run under the host");
+    child.kill("SIGKILL");
+    assert.ok(
+      await eventually(() => tree.every((p) => !processAlive(p)), 10_000),
+      `left running: ${tree.filter(processAlive)}`,
+    );
+  });
+});
