@@ -4,6 +4,9 @@
  * R code runs in a child R process inside an operating-system sandbox, and calls
  * *tools* (TypeScript functions of the host) over a private channel.
  *
+ * This entry point is the Promise API; `./effect` has the same sessions as Effect
+ * programs, and `./backends` the sandbox backend contract and the built-in backends.
+ *
  * @example
  * ```ts
  * import { executeR, securerTool } from "@securer/securer";
@@ -32,20 +35,37 @@ export {
   type ToolDefinition,
   type ToolInfo,
 } from "./src/tools/securer_tool.ts";
+export { sanitizeErrorMessage } from "./src/tools/sanitize_error_message.ts";
 export type { ExecuteOptions, SessionOptions } from "./src/session/options.ts";
 export type { ExecuteResult } from "./src/session/run_execution.ts";
 export type { SessionInfo } from "./src/session/session.ts";
-export type { Limits } from "./src/sandbox/limits.ts";
-export { DEFAULT_LIMITS } from "./src/sandbox/limits.ts";
-export type { RTypeName } from "./src/channel/wire_value.ts";
-export type { Backend, Capabilities, ProbeResult } from "./src/sandbox/backend.ts";
 export type { VerboseOption } from "./src/session/session_log.ts";
-export { sanitizeErrorMessage } from "./src/tools/sanitize_error_message.ts";
+export { DEFAULT_LIMITS, type Limits } from "./src/sandbox/limits.ts";
+export type { Backend, Capabilities, ProbeResult } from "./src/sandbox/backend.ts";
+export type { RTypeName } from "./src/channel/wire_value.ts";
+export { validateCode, type ValidateResult } from "./src/validate/mod.ts";
 export {
   doctor,
   type DoctorBackend,
   type DoctorReport,
   formatDoctorReport,
 } from "./src/doctor/doctor.ts";
-export { validateCode, type ValidateResult } from "./src/validate/validate_code.ts";
-export * from "./src/errors.ts";
+export {
+  type BackendFailure,
+  ChildCrashedError,
+  CodeTooLongError,
+  type ExecuteError,
+  ExecutionTimeoutError,
+  MaxExecutionsError,
+  type OutputTail,
+  PreExecuteHookError,
+  ProtocolError,
+  RExecutionError,
+  RSyntaxError,
+  SandboxUnavailableError,
+  SessionBusyError,
+  SessionClosedError,
+  SessionStartError,
+  ToolCallLimitError,
+  ToolError,
+} from "./src/errors.ts";

@@ -23,8 +23,9 @@ export interface HostLayout {
   readonly programs: readonly (readonly [string, string])[];
   /** Symlinks to create inside for the programs, e.g. `["dash", "/usr/bin/sh"]`. */
   readonly programLinks: readonly (readonly [string, string])[];
-  /** `env` and `prlimit` inside the sandbox (they apply the limits to R only). */
+  /** `env` inside the sandbox (it starts R with exactly the environment given). */
   readonly env: string;
+  /** `prlimit` inside the sandbox (it applies the limits to R only). */
   readonly prlimit: string;
   /** The seccomp filter's architecture, or `null` when none can be built here. */
   readonly seccomp: "x64" | "arm64" | null;

@@ -30,54 +30,7 @@ export type {
   WrappedCommand,
 } from "../src/sandbox/backend.ts";
 export { isBackend } from "../src/sandbox/backend.ts";
-export { unsandboxed } from "./unsandboxed.ts";
-export { LIMIT_TOOLS, limitsPrefix } from "./limits_prefix.ts";
-export { type BubblewrapBackend, diagnoseNamespaces, makeBubblewrap } from "./bubblewrap.ts";
-export {
-  type BubblewrapOptions,
-  bwrapArgv,
-  DEFAULT_TMP_SIZE,
-  type HostLayout,
-} from "./bwrap_args.ts";
-export {
-  makeSeatbeltBackend,
-  SANDBOX_EXEC,
-  seatbelt,
-  SEATBELT_CAPABILITIES,
-  SEATBELT_LIMITS,
-  SEATBELT_LIMITS_SHELL,
-  SEATBELT_PROFILE_FILE,
-  type SeatbeltBackendOptions,
-} from "./seatbelt.ts";
-export {
-  type Allowance,
-  checkSExpression,
-  MACOS_EXEC_UTILITIES,
-  MACOS_MACH_SERVICES,
-  MACOS_SYSCTLS,
-  parseSExpression,
-  sbplString,
-  seatbeltProfile,
-  type SeatbeltProfileInput,
-  type SExpr,
-} from "./seatbelt_profile.ts";
-export {
-  makeWindowsEnvBackend,
-  WINDOWS_ENV_CAPABILITIES,
-  WINDOWS_ENV_WARNING,
-  WINDOWS_LAUNCHER_FILE,
-  windowsEnv,
-  type WindowsEnvBackendOptions,
-  windowsLauncherScript,
-} from "./windows_env.ts";
-export {
-  SH_LIMITS_FAILED_EXIT,
-  SH_ULIMIT_FLAGS,
-  type ShLimitName,
-  type ShLimitsOptions,
-  shLimitsPrefix,
-  shLimitsScript,
-} from "./sh_limits.ts";
+export type { Limits } from "../src/sandbox/limits.ts";
 export {
   type BackendCatalog,
   type BackendChoice,
@@ -87,3 +40,8 @@ export {
   type Selection,
 } from "../src/sandbox/choose_backend.ts";
 export { builtinCatalog, builtinSandboxBackends } from "./builtin.ts";
+export { unsandboxed } from "./unsandboxed.ts";
+export { type BubblewrapBackend, makeBubblewrap } from "./bubblewrap.ts";
+export { type BubblewrapOptions, DEFAULT_TMP_SIZE, type HostLayout } from "./bwrap_args.ts";
+export { makeSeatbeltBackend, seatbelt, type SeatbeltBackendOptions } from "./seatbelt.ts";
+export { makeWindowsEnvBackend, windowsEnv, type WindowsEnvBackendOptions } from "./windows_env.ts";

@@ -9,18 +9,23 @@
 /** Fields shared by errors that carry the output an execution produced before it failed. */
 export interface OutputTail {
   /** Output lines captured before the failure, in order. */
+  /** Output lines captured before the failure, in order. */
   readonly output: readonly string[];
 }
 
 /** R code raised an error. The session stays usable. */
 export class RExecutionError extends Error implements OutputTail {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "RExecutionError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "RExecutionError";
   /** The call R reported with the error (`f()` in `Error in f() : boom`), if any. */
   readonly call: string | null;
   /** R's call stack at the error, innermost first (empty when unavailable). */
   readonly traceback: readonly string[];
+  /** Output lines captured before the failure, in order. */
   readonly output: readonly string[];
+  /** Creates the error with its message and fields. */
   constructor(
     message: string,
     options: { call?: string | null; traceback?: readonly string[]; output?: readonly string[] } =
@@ -35,12 +40,15 @@ export class RExecutionError extends Error implements OutputTail {
 
 /** The code does not parse; it was not executed. */
 export class RSyntaxError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "RSyntaxError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "RSyntaxError";
   /** 1-based line of the error, when known. */
   readonly line: number | null;
   /** Column of the error as R reports it, when known. */
   readonly column: number | null;
+  /** Creates the error with its message and fields. */
   constructor(message: string, options: { line?: number | null; column?: number | null } = {}) {
     super(message);
     this.line = options.line ?? null;
@@ -50,7 +58,9 @@ export class RSyntaxError extends Error {
 
 /** The execution ran past its timeout (or its `signal` was aborted). */
 export class ExecutionTimeoutError extends Error implements OutputTail {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "ExecutionTimeoutError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "ExecutionTimeoutError";
   /** The timeout in milliseconds (`null` when the execution was aborted by a signal). */
   readonly timeoutMs: number | null;
@@ -59,7 +69,9 @@ export class ExecutionTimeoutError extends Error implements OutputTail {
    * process had to be killed and restarted, losing all state.
    */
   readonly stateKept: boolean;
+  /** Output lines captured before the failure, in order. */
   readonly output: readonly string[];
+  /** Creates the error with its message and fields. */
   constructor(
     message: string,
     options: { timeoutMs: number | null; stateKept: boolean; output?: readonly string[] },
@@ -73,13 +85,17 @@ export class ExecutionTimeoutError extends Error implements OutputTail {
 
 /** The session (or the pool's session) is closed or not running. */
 export class SessionClosedError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "SessionClosedError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "SessionClosedError";
 }
 
 /** An execution is already in progress on this session. */
 export class SessionBusyError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "SessionBusyError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "SessionBusyError";
 }
 
@@ -95,10 +111,13 @@ export interface BackendFailure {
 
 /** `sandbox: true` was asked for and no sandbox backend works on this machine. */
 export class SandboxUnavailableError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "SandboxUnavailableError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "SandboxUnavailableError";
   /** Every backend that was tried, with its reason and fix. */
   readonly failures: readonly BackendFailure[];
+  /** Creates the error with its message and fields. */
   constructor(message: string, failures: readonly BackendFailure[] = []) {
     super(message);
     this.failures = failures;
@@ -107,10 +126,13 @@ export class SandboxUnavailableError extends Error {
 
 /** A tool definition is invalid, or a tool call failed host-side. */
 export class ToolError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "ToolError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "ToolError";
   /** The tool concerned, when there is one. */
   readonly tool: string | null;
+  /** Creates the error with its message and fields. */
   constructor(message: string, options: { tool?: string | null; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.tool = options.tool ?? null;
@@ -119,11 +141,15 @@ export class ToolError extends Error {
 
 /** The execution made more tool calls than `maxToolCalls` allows. */
 export class ToolCallLimitError extends Error implements OutputTail {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "ToolCallLimitError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "ToolCallLimitError";
   /** The limit that was exceeded. */
   readonly limit: number;
+  /** Output lines captured before the failure, in order. */
   readonly output: readonly string[];
+  /** Creates the error with its message and fields. */
   constructor(message: string, options: { limit: number; output?: readonly string[] }) {
     super(message);
     this.limit = options.limit;
@@ -136,13 +162,17 @@ export class ToolCallLimitError extends Error implements OutputTail {
  * was killed and the session restarts; the execution's state is lost.
  */
 export class ProtocolError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "ProtocolError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "ProtocolError";
 }
 
 /** The R process died. The session restarts; its state is lost. */
 export class ChildCrashedError extends Error implements OutputTail {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "ChildCrashedError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "ChildCrashedError";
   /** The exit code, when the process exited. */
   readonly exitCode: number | null;
@@ -150,7 +180,9 @@ export class ChildCrashedError extends Error implements OutputTail {
   readonly signal: string | null;
   /** The likely cause in words, e.g. "the CPU time limit (60 s) was reached". */
   readonly likelyCause: string | null;
+  /** Output lines captured before the failure, in order. */
   readonly output: readonly string[];
+  /** Creates the error with its message and fields. */
   constructor(
     message: string,
     options: {
@@ -170,8 +202,11 @@ export class ChildCrashedError extends Error implements OutputTail {
 
 /** The R process could not be started or did not complete its handshake. */
 export class SessionStartError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "SessionStartError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "SessionStartError";
+  /** Creates the error with its message and fields. */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
   }
@@ -179,38 +214,33 @@ export class SessionStartError extends Error {
 
 /** The session reached `maxExecutions`. */
 export class MaxExecutionsError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "MaxExecutionsError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "MaxExecutionsError";
 }
 
 /** The code is longer than `maxCodeLength`. */
 export class CodeTooLongError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "CodeTooLongError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "CodeTooLongError";
 }
 
 /** The `preExecuteHook` threw, or returned `false` to block the code. */
 export class PreExecuteHookError extends Error {
+  /** The tag (`Effect.catchTag`). */
   readonly _tag = "PreExecuteHookError" as const;
+  /** Equal to `_tag`. */
   override readonly name = "PreExecuteHookError";
   /** `true` when the hook returned `false`; `false` when it threw. */
   readonly blocked: boolean;
+  /** Creates the error with its message and fields. */
   constructor(message: string, options: { blocked: boolean; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.blocked = options.blocked;
   }
-}
-
-/** The pool is closed. */
-export class PoolClosedError extends Error {
-  readonly _tag = "PoolClosedError" as const;
-  override readonly name = "PoolClosedError";
-}
-
-/** Every session of the pool is busy and none became free within `acquireTimeout`. */
-export class PoolExhaustedError extends Error {
-  readonly _tag = "PoolExhaustedError" as const;
-  override readonly name = "PoolExhaustedError";
 }
 
 /** Every error `execute()` can fail with. */

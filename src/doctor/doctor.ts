@@ -21,8 +21,9 @@ export interface DoctorBackend {
   readonly ok: boolean;
   /** What it isolates, when it works. */
   readonly capabilities?: Capabilities;
-  /** Why it does not work, and the fix, when it does not. */
+  /** Why it does not work, when it does not. */
   readonly reason?: string;
+  /** What would make it work, when known. */
   readonly fix?: string;
 }
 

@@ -22,11 +22,28 @@ import { builtinCatalog } from "../../backends/builtin.ts";
 import { makeSession as makeSessionIn, type SessionCreateError } from "../session/make_session.ts";
 import { Session } from "../session/session.ts";
 
-export { likelyCause } from "../session/make_session.ts";
 export type { ExecuteResult, SessionCreateError } from "../session/make_session.ts";
 export { Session, type SessionInfo } from "../session/session.ts";
 export type { ExecuteOptions, SessionOptions } from "../session/options.ts";
-export * from "../errors.ts";
+export {
+  type BackendFailure,
+  ChildCrashedError,
+  CodeTooLongError,
+  type ExecuteError,
+  ExecutionTimeoutError,
+  MaxExecutionsError,
+  type OutputTail,
+  PreExecuteHookError,
+  ProtocolError,
+  RExecutionError,
+  RSyntaxError,
+  SandboxUnavailableError,
+  SessionBusyError,
+  SessionClosedError,
+  SessionStartError,
+  ToolCallLimitError,
+  ToolError,
+} from "../errors.ts";
 
 /**
  * Creates a session in the current scope (closing the scope closes it), choosing among the
