@@ -6,6 +6,12 @@
  * with milliseconds), `event` and `session_id`, written synchronously so lines are never
  * reordered or lost when the host exits.
  *
+ * The child decides how many events an execution makes (a loop of tool calls), so the log
+ * is bounded per execution: past {@linkcode AUDIT_EXECUTION_BYTES}, events are counted
+ * instead of written, and one `audit_suppressed` line says how many of each were left out
+ * before the execution's closing event. The session and execution start and end events are
+ * always written (their free-text fields are cut at {@linkcode AUDIT_CODE_MAX}).
+ *
  * @module
  */
 import * as fs from "node:fs";
@@ -24,10 +30,30 @@ export type AuditEvent =
   | "tool_result"
   | "protocol_error"
   | "limit_exceeded"
-  | "child_crashed";
+  | "child_crashed"
+  | "audit_suppressed";
 
 /** Longest `code` field in `execute_start`, in characters. */
 export const AUDIT_CODE_MAX = 10_000;
+
+/** Audit bytes one execution may write, past its always-written start and end events. */
+export const AUDIT_EXECUTION_BYTES = 1_048_576;
+
+/** Events written whatever the budget: one of each per session or per execution. */
+const ALWAYS_WRITTEN: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
+  "session_start",
+  "session_close",
+  "session_restart",
+  "execute_start",
+  "execute_complete",
+  "execute_error",
+  "execute_timeout",
+]);
+const ENDS_EXECUTION: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
+  "execute_complete",
+  "execute_error",
+  "execute_timeout",
+]);
 
 /** Where verbose lines go: `true` for stderr, or a function that receives each line. */
 export type VerboseOption = boolean | ((line: string) => void);
@@ -98,21 +124,45 @@ export function makeSessionLog(
     : typeof verbose === "function"
     ? verbose
     : null;
-  return {
-    isVerbose: sink !== null,
-    audit(event, fields = {}) {
-      if (fd === null) return;
-      const line = JSON.stringify({
+  let spent = 0;
+  const suppressed = new Map<AuditEvent, number>();
+  const write = (event: AuditEvent, fields: Record<string, unknown>) => {
+    const line = `${
+      JSON.stringify({
         timestamp: new Date().toISOString(),
         event,
         session_id: sessionId,
         ...fields,
-      });
-      try {
-        fs.writeSync(fd, `${line}\n`);
-      } catch {
-        // An audit write failure must not break the session.
+      })
+    }\n`;
+    if (!ALWAYS_WRITTEN.has(event) && event !== "audit_suppressed") {
+      if (spent + line.length > AUDIT_EXECUTION_BYTES) {
+        suppressed.set(event, (suppressed.get(event) ?? 0) + 1);
+        return;
       }
+      spent += line.length;
+    }
+    try {
+      fs.writeSync(fd!, line);
+    } catch {
+      // An audit write failure must not break the session.
+    }
+  };
+  const flushSuppressed = () => {
+    if (suppressed.size === 0) return;
+    const events = Object.fromEntries(suppressed);
+    suppressed.clear();
+    write("audit_suppressed", { events, limit_bytes: AUDIT_EXECUTION_BYTES });
+  };
+  return {
+    isVerbose: sink !== null,
+    audit(event, fields = {}) {
+      if (fd === null) return;
+      if (event === "execute_start" || ENDS_EXECUTION.has(event) || event === "session_close") {
+        flushSuppressed();
+      }
+      if (event === "execute_start") spent = 0;
+      write(event, ALWAYS_WRITTEN.has(event) ? capText(fields) : fields);
     },
     verbose(line) {
       if (sink === null) return;
@@ -142,4 +192,16 @@ export function auditCode(code: string): string {
 /** Seconds with two decimals, as the reference's verbose lines print them: `0.24s`. */
 export function secs(ms: number): string {
   return `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** Cuts every string field past {@linkcode AUDIT_CODE_MAX} characters, marking the cut. */
+function capText(fields: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  for (const [k, v] of Object.entries(fields)) {
+    if (typeof v === "string" && v.length > AUDIT_CODE_MAX + 20) {
+      out ??= { ...fields };
+      out[k] = `${v.slice(0, AUDIT_CODE_MAX)}... [truncated]`;
+    }
+  }
+  return out ?? fields;
 }
