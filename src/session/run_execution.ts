@@ -28,7 +28,8 @@ import type { ChildMessage } from "../channel/protocol.ts";
 import { sanitizeErrorMessage } from "../tools/sanitize_error_message.ts";
 import { type PreparedToolCall, runToolCall, type ToolReply } from "../tools/run_tool_call.ts";
 import type { Tool } from "../tools/securer_tool.ts";
-import { fromWire, WireFormatError } from "../channel/wire_value.ts";
+import { fromWire } from "../channel/from_wire.ts";
+import { WireFormatError } from "../channel/wire_value.ts";
 
 /** What a successful `execute()` returns. */
 export interface ExecuteResult {

@@ -12,7 +12,8 @@ import type { SessionLog } from "../session/session_log.ts";
 import { secs } from "../session/session_log.ts";
 import { sanitizeErrorMessage } from "./sanitize_error_message.ts";
 import type { Tool } from "./securer_tool.ts";
-import { matchesRType, rClassOf, toWire, type WireValue } from "../channel/wire_value.ts";
+import { toWire } from "../channel/to_wire.ts";
+import { matchesRType, rClassOf, type WireValue } from "../channel/wire_value.ts";
 
 /** The reply to a tool call: a value in wire form, or an error message. */
 export type ToolReply = { readonly value: WireValue } | { readonly error: string };

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  fromWire,
-  matchesRType,
-  rClassOf,
-  toWire,
-  WireFormatError,
-} from "../../src/channel/wire_value.ts";
+import { fromWire } from "../../src/channel/from_wire.ts";
+import { toWire } from "../../src/channel/to_wire.ts";
+import { matchesRType, rClassOf, WireFormatError } from "../../src/channel/wire_value.ts";
 
 describe("toWire (JavaScript -> R)", () => {
   it("maps scalars to length-1 vectors", () => {

@@ -1,0 +1,170 @@
+/**
+ * Wire → JavaScript: decodes the tagged form (`wire_value.ts`) of values received from R,
+ * i.e. tool arguments and execution results. The input is untrusted, so every shape is
+ * checked and a malformed value is a {@linkcode WireFormatError}. Atomic vectors of length
+ * one become scalars, uniquely named vectors and lists become objects, arrays become nested
+ * row-major arrays and data frames become arrays of row objects.
+ *
+ * @module
+ */
+import { MAX_WIRE_DEPTH, WireFormatError, type WireObject, type WireValue } from "./wire_value.ts";
+
+function fail(what: string): never {
+  throw new WireFormatError(`Cannot decode a value from R: ${what}`);
+}
+
+function stringList(x: unknown, len: number, what: string): (string | null)[] {
+  if (!Array.isArray(x) || x.length !== len) fail(`${what} has the wrong length`);
+  for (const s of x) if (s !== null && typeof s !== "string") fail(`${what} are not strings`);
+  return x as (string | null)[];
+}
+
+function decodeDouble(e: unknown): number | null {
+  if (e === null || typeof e === "number") return e;
+  if (e === "NaN") return NaN;
+  if (e === "Inf") return Infinity;
+  if (e === "-Inf") return -Infinity;
+  return fail(`${JSON.stringify(e)} is not a double`);
+}
+
+function decodeElements(t: string, v: readonly unknown[]): unknown[] {
+  switch (t) {
+    case "d":
+      return v.map(decodeDouble);
+    case "i":
+      for (const e of v) {
+        if (e !== null && !Number.isInteger(e)) fail("an integer vector holds a non-integer");
+      }
+      return v as unknown[];
+    case "l":
+      for (const e of v) {
+        if (e !== null && typeof e !== "boolean") fail("a logical vector holds a non-boolean");
+      }
+      return v as unknown[];
+    case "s":
+      for (const e of v) {
+        if (e !== null && typeof e !== "string") fail("a character vector holds a non-string");
+      }
+      return v as unknown[];
+    default:
+      return fail(`unknown tag "${t}"`);
+  }
+}
+
+/** Usable as object keys: every name present, non-empty and unique. */
+function usableNames(n: readonly (string | null)[]): n is readonly string[] {
+  const set = new Set<string>();
+  for (const k of n) {
+    if (k === null || k === "" || set.has(k)) return false;
+    set.add(k);
+  }
+  return true;
+}
+
+function record(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "__proto__") {
+      Object.defineProperty(out, keys[i], {
+        value: values[i],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[keys[i]] = values[i];
+  }
+  return out;
+}
+
+/** Column-major data with dimensions `dim` → nested row-major arrays. */
+function nest(data: readonly unknown[], dim: readonly number[]): unknown[] {
+  const strides: number[] = [];
+  let s = 1;
+  for (const d of dim) {
+    strides.push(s);
+    s *= d;
+  }
+  const build = (axis: number, offset: number): unknown[] => {
+    const out: unknown[] = new Array(dim[axis]);
+    for (let i = 0; i < dim[axis]; i++) {
+      const at = offset + i * strides[axis];
+      out[i] = axis === dim.length - 1 ? data[at] : build(axis + 1, at);
+    }
+    return out;
+  };
+  return build(0, 0);
+}
+
+function wireLength(w: WireValue): number {
+  if (w === null) return 0;
+  if (w.t === "df") return Array.isArray(w.n) ? w.n.length : 0;
+  return Array.isArray(w.v) ? w.v.length : 0;
+}
+
+function fromWireAt(w: unknown, depth: number): unknown {
+  if (w === null) return null;
+  if (typeof w !== "object" || Array.isArray(w)) fail("a value is not an object");
+  if (depth > MAX_WIRE_DEPTH) fail(`it is nested more than ${MAX_WIRE_DEPTH} levels deep`);
+  const o = w as WireObject;
+  if (o.t === "none") return null;
+  if (o.t === "df") return dataFrameRows(o, depth);
+  if (!Array.isArray(o.v)) fail(`a "${String(o.t)}" value has no element list`);
+  const v = o.v;
+  if (o.t === "raw") {
+    for (const e of v) {
+      if (!Number.isInteger(e) || (e as number) < 0 || (e as number) > 255) {
+        fail("a raw vector holds a non-byte");
+      }
+    }
+    return Uint8Array.from(v as number[]);
+  }
+  const elements = o.t === "list" ? v.map((e) => fromWireAt(e, depth + 1)) : decodeElements(o.t, v);
+  if (o.dim !== undefined) {
+    const dim = o.dim;
+    if (!Array.isArray(dim) || dim.length < 2 || !dim.every((d) => Number.isInteger(d) && d >= 0)) {
+      fail("bad dimensions");
+    }
+    if (dim.reduce((a, b) => a * b, 1) !== v.length) fail("dimensions do not match the length");
+    return nest(elements, dim);
+  }
+  if (o.n !== undefined) {
+    const names = stringList(o.n, v.length, "names");
+    if (usableNames(names)) return record(names, elements);
+    return elements;
+  }
+  if (o.t !== "list" && elements.length === 1) return elements[0];
+  return elements;
+}
+
+function dataFrameRows(o: WireObject, depth: number): Record<string, unknown>[] {
+  const nrow = o.nrow;
+  if (!Number.isInteger(nrow) || (nrow as number) < 0) fail("a data frame has a bad row count");
+  const cols = o.v;
+  if (!Array.isArray(cols)) fail("a data frame has no column list");
+  const names = stringList(o.n, cols.length, "column names").map((k, i) => k || `V${i + 1}`);
+  const rn = o.rn === undefined ? undefined : stringList(o.rn, nrow as number, "row names");
+  const columns = cols.map((c) => {
+    const len = wireLength(c as WireValue);
+    const asRows = c !== null && (c as WireObject).dim !== undefined;
+    const decoded = fromWireAt(c, depth + 1);
+    const values = Array.isArray(decoded) ? decoded : [decoded];
+    if ((asRows ? values.length : len) !== nrow) fail("a data frame column has the wrong length");
+    return values;
+  });
+  const keys = rn ? ["_row", ...names] : names;
+  const rows: Record<string, unknown>[] = new Array(nrow as number);
+  for (let r = 0; r < (nrow as number); r++) {
+    const cells = columns.map((col) => col[r]);
+    rows[r] = record(keys, rn ? [rn[r], ...cells] : cells);
+  }
+  return rows;
+}
+
+/**
+ * Converts a wire value from R to JavaScript, checking its shape.
+ *
+ * @throws {WireFormatError} when the value is malformed.
+ */
+export function fromWire(w: unknown): unknown {
+  return fromWireAt(w, 0);
+}
