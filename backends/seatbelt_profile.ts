@@ -1,6 +1,8 @@
 /**
  * The macOS Seatbelt profile for R, generated from data (SPEC §7). Pure: policy in, SBPL
- * text out; {@linkcode parseSExpression} and {@linkcode checkSExpression} read it back.
+ * text out; `parseSExpression` (`parse_s_expression.ts`) reads it back. The lists of
+ * allowed programs, services and sysctls are in `macos_allowances.ts`, the path checks and
+ * quoting in `seatbelt_path.ts`.
  *
  * The profile denies everything (`(deny default)`) and then allows, for R only:
  * - reading R's home and library paths, the system libraries and frameworks R links
@@ -38,90 +40,22 @@
  * @module
  */
 import type { SandboxPolicy } from "../src/sandbox/backend.ts";
+import { MACOS_EXEC_UTILITIES, MACOS_MACH_SERVICES, MACOS_SYSCTLS } from "./macos_allowances.ts";
+import {
+  ancestors,
+  collapse,
+  inside,
+  resolvedName,
+  sbplString,
+  seatbeltPath,
+  variants,
+} from "./seatbelt_path.ts";
 
 /** What the profile is generated from: the policy's paths (its limits are not used). */
 export type SeatbeltProfileInput = Pick<
   SandboxPolicy,
   "rHome" | "readPaths" | "sessionDir" | "tmpDir"
 >;
-
-/** An allowed program or service, with the reason it is allowed. */
-export interface Allowance {
-  /** The path, service name or sysctl name. */
-  readonly name: string;
-  /** Why R needs it. */
-  readonly why: string;
-}
-
-/** Programs other than R's own that R may execute, and why. Bash and zsh are never here. */
-export const MACOS_EXEC_UTILITIES: readonly Allowance[] = Object.freeze([
-  { name: "/bin/sh", why: "system(), system2() and pipe() run commands through /bin/sh" },
-  {
-    name: "/bin/dash",
-    why:
-      "macOS /bin/sh re-executes the shell /private/var/select/sh names; dash is the only one allowed",
-  },
-  { name: "/usr/bin/which", why: "Sys.which(), which utils calls at start-up" },
-  { name: "/usr/bin/uname", why: "utils reads the OS name with `uname -a` at start-up" },
-  { name: "/bin/rm", why: "R removes its temporary directory with `rm -Rf` when it exits" },
-]);
-
-/** The Mach services R may look up (global names), and why. Nothing else is reachable. */
-export const MACOS_MACH_SERVICES: readonly Allowance[] = Object.freeze([
-  {
-    name: "com.apple.system.opendirectoryd.libinfo",
-    why: "user and group look-ups (getpwuid) behind Sys.info() and path.expand()",
-  },
-  {
-    name: "com.apple.system.notification_center",
-    why: "notifyd: libc's time-zone code (tzset, localtime) watches for changes through it",
-  },
-]);
-
-/** The sysctls R may read: exact names, then prefixes (ending in `.` or a stem). */
-export const MACOS_SYSCTLS: {
-  readonly names: readonly string[];
-  readonly prefixes: readonly string[];
-} = Object.freeze({
-  names: Object.freeze([
-    "hw.activecpu",
-    "hw.byteorder",
-    "hw.cachelinesize",
-    "hw.cachelinesize_compat",
-    "hw.cpufamily",
-    "hw.cpusubtype",
-    "hw.cputype",
-    "hw.l1dcachesize",
-    "hw.l1icachesize",
-    "hw.l2cachesize",
-    "hw.l3cachesize",
-    "hw.logicalcpu",
-    "hw.logicalcpu_max",
-    "hw.machine",
-    "hw.memsize",
-    "hw.model",
-    "hw.ncpu",
-    "hw.nperflevels",
-    "hw.pagesize",
-    "hw.pagesize_compat",
-    "hw.physicalcpu",
-    "hw.physicalcpu_max",
-    "hw.tbfrequency",
-    "hw.vectorunit",
-    "kern.argmax",
-    "kern.hostname",
-    "kern.maxfilesperproc",
-    "kern.osproductversion",
-    "kern.osrelease",
-    "kern.ostype",
-    "kern.osvariant_status",
-    "kern.osversion",
-    "kern.usrstack64",
-    "kern.version",
-    "sysctl.proc_cputype",
-  ]),
-  prefixes: Object.freeze(["hw.optional.", "hw.perflevel", "machdep.cpu."]),
-});
 
 /** System directories holding code R links against (read and map executable). */
 const SYSTEM_CODE = [
@@ -143,99 +77,6 @@ const PACKAGE_PREFIXES: readonly { prefix: string; dirs: readonly string[] }[] =
   { prefix: "/usr/local", dirs: ["Cellar", "opt", "lib"] },
   { prefix: "/opt/local", dirs: ["lib", "libexec"] },
 ];
-
-/** Directories too broad to allow as a whole (they hold other users' or apps' files). */
-const TOO_BROAD = new Set([
-  "/",
-  "/Applications",
-  "/Library",
-  "/Library/Frameworks",
-  "/System",
-  "/Users",
-  "/Volumes",
-  "/opt",
-  "/opt/homebrew",
-  "/opt/local",
-  "/private",
-  "/private/tmp",
-  "/private/var",
-  "/private/var/folders",
-  "/private/var/tmp",
-  "/tmp",
-  "/usr",
-  "/usr/local",
-  "/var",
-  "/var/folders",
-  "/var/tmp",
-]);
-
-/** The first control character (C0 or DEL) in `s` as `U+000A`, or `null`. */
-function controlCharacter(s: string): string | null {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
-  }
-  return null;
-}
-
-/** Writes `s` as an SBPL string literal: `\` and `"` escaped. Control characters are refused. */
-export function sbplString(s: string): string {
-  const bad = controlCharacter(s);
-  if (bad !== null) {
-    throw new RangeError(
-      `Cannot write ${JSON.stringify(s)} into a Seatbelt profile: it contains the control ` +
-        `character ${bad}`,
-    );
-  }
-  return `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
-}
-
-function cleanPath(what: string, path: unknown): string {
-  const fail = (why: string) =>
-    new RangeError(`Cannot use ${what} ${JSON.stringify(path)} in a Seatbelt profile: ${why}`);
-  if (typeof path !== "string" || path === "") throw fail("expected a non-empty string");
-  const bad = controlCharacter(path);
-  if (bad !== null) throw fail(`it contains the control character ${bad}`);
-  if (!path.startsWith("/")) throw fail("it is not an absolute path");
-  const clean = path === "/" ? "/" : path.replace(/\/{2,}/g, "/").replace(/\/+$/, "");
-  if (clean.split("/").some((s) => s === "." || s === "..")) {
-    throw fail('it contains "." or ".." segments');
-  }
-  if (TOO_BROAD.has(clean) || /^\/Users\/[^/]+$/.test(clean)) {
-    throw fail("it is too broad (a whole system, shared or home directory)");
-  }
-  return clean;
-}
-
-/** `p` and its twin under `/private` (or without it), since Seatbelt sees resolved paths. */
-function variants(p: string): string[] {
-  for (const top of ["/etc", "/tmp", "/var"]) {
-    if (p === top || p.startsWith(`${top}/`)) return [p, `/private${p}`];
-    if (p === `/private${top}` || p.startsWith(`/private${top}/`)) return [p, p.slice(8)];
-  }
-  return [p];
-}
-
-/** The name Seatbelt sees for `p`: `/etc`, `/tmp` and `/var` are symlinks into `/private`. */
-function resolvedName(p: string): string {
-  return variants(p).find((v) => v.startsWith("/private/")) ?? p;
-}
-
-function inside(p: string, dir: string): boolean {
-  return p === dir || p.startsWith(`${dir}/`);
-}
-
-/** Drops duplicates and paths inside another path of the list; keeps first-seen order. */
-function collapse(paths: readonly string[]): string[] {
-  const unique = [...new Set(paths)];
-  return unique.filter((p) => !unique.some((q) => q !== p && inside(p, q)));
-}
-
-function ancestors(p: string): string[] {
-  const out: string[] = [];
-  for (let i = p.indexOf("/", 1); i > 0; i = p.indexOf("/", i + 1)) out.push(p.slice(0, i));
-  return out;
-}
 
 function allow(ops: string, filters: readonly string[], comments: readonly string[]): string {
   const head = comments.map((c) => `;; ${c}`).join("\n");
@@ -274,16 +115,16 @@ function rRoots(rHome: string): { read: string[]; exec: string[] } {
  * ```
  */
 export function seatbeltProfile(input: SeatbeltProfileInput): string {
-  const rHome = cleanPath("R home", input.rHome);
-  const session = cleanPath("session directory", input.sessionDir);
-  const tmp = cleanPath("temporary directory", input.tmpDir);
+  const rHome = seatbeltPath("R home", input.rHome);
+  const session = seatbeltPath("session directory", input.sessionDir);
+  const tmp = seatbeltPath("temporary directory", input.tmpDir);
   if (!inside(tmp, session)) {
     throw new RangeError(
       `Cannot use temporary directory ${JSON.stringify(input.tmpDir)} in a Seatbelt profile: ` +
         `it is not inside the session directory ${JSON.stringify(input.sessionDir)}`,
     );
   }
-  const readPaths = (input.readPaths ?? []).map((p) => cleanPath("read path", p));
+  const readPaths = (input.readPaths ?? []).map((p) => seatbeltPath("read path", p));
   const r = rRoots(rHome);
   const packages = PACKAGE_PREFIXES
     .filter(({ prefix }) => [rHome, ...readPaths].some((p) => p.startsWith(`${prefix}/`)))
@@ -370,93 +211,4 @@ export function seatbeltProfile(input: SeatbeltProfileInput): string {
     ]),
   ];
   return `${rules.join("\n")}\n`;
-}
-
-/** A parsed S-expression: a list, a string literal, a regex literal (`#"..."`) or a symbol. */
-export type SExpr =
-  | { readonly kind: "list"; readonly items: readonly SExpr[] }
-  | { readonly kind: "string"; readonly value: string }
-  | { readonly kind: "regex"; readonly value: string }
-  | { readonly kind: "symbol"; readonly name: string };
-
-/**
- * Parses SBPL text into its top-level forms (comments dropped). Strings take the escapes
- * `\\`, `\"`, `\n`, `\t` and `\r`; any other escaped character stands for itself.
- *
- * @throws {SyntaxError} on an unbalanced parenthesis or an unterminated string, with the
- * line and column.
- */
-export function parseSExpression(text: string): SExpr[] {
-  const stack: SExpr[][] = [[]];
-  const opened: { line: number; column: number }[] = [];
-  let line = 1;
-  let column = 1;
-  const where = () => `line ${line}, column ${column}`;
-  const fail = (why: string) => new SyntaxError(`Cannot parse the S-expression: ${why}`);
-  let i = 0;
-  const advance = () => {
-    if (text[i] === "\n") {
-      line++;
-      column = 1;
-    } else column++;
-    i++;
-  };
-  while (i < text.length) {
-    const c = text[i];
-    if (c === ";") {
-      while (i < text.length && text[i] !== "\n") advance();
-    } else if (/\s/.test(c)) advance();
-    else if (c === "(") {
-      stack.push([]);
-      opened.push({ line, column });
-      advance();
-    } else if (c === ")") {
-      if (stack.length === 1) throw fail(`unbalanced ")" at ${where()}`);
-      const items = stack.pop()!;
-      opened.pop();
-      stack[stack.length - 1].push({ kind: "list", items });
-      advance();
-    } else if (c === '"' || (c === "#" && text[i + 1] === '"')) {
-      const start = where();
-      const kind = c === "#" ? "regex" : "string";
-      if (c === "#") advance();
-      advance();
-      let value = "";
-      for (;;) {
-        if (i >= text.length) throw fail(`unterminated string starting at ${start}`);
-        const d = text[i];
-        if (d === '"') break;
-        if (d === "\\") {
-          advance();
-          if (i >= text.length) throw fail(`unterminated string starting at ${start}`);
-          const e = text[i];
-          value += kind === "regex" ? `\\${e}` : ({ n: "\n", t: "\t", r: "\r" }[e] ?? e);
-        } else value += d;
-        advance();
-      }
-      advance();
-      stack[stack.length - 1].push({ kind, value });
-    } else {
-      let name = "";
-      while (i < text.length && !/[\s()";]/.test(text[i])) {
-        name += text[i];
-        advance();
-      }
-      stack[stack.length - 1].push({ kind: "symbol", name });
-    }
-  }
-  if (stack.length > 1) {
-    const o = opened[opened.length - 1];
-    throw fail(`unclosed "(" opened at line ${o.line}, column ${o.column}`);
-  }
-  return stack[0];
-}
-
-/**
- * Checks that `text` is well-formed: balanced parentheses and terminated strings.
- *
- * @throws {SyntaxError} describing the first problem and where it is.
- */
-export function checkSExpression(text: string): void {
-  parseSExpression(text);
 }

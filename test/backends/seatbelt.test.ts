@@ -7,14 +7,13 @@ import {
   seatbelt,
   SEATBELT_CAPABILITIES,
 } from "../../backends/seatbelt.ts";
+import { MACOS_EXEC_UTILITIES, MACOS_MACH_SERVICES } from "../../backends/macos_allowances.ts";
 import {
   checkSExpression,
-  MACOS_EXEC_UTILITIES,
-  MACOS_MACH_SERVICES,
   parseSExpression,
-  seatbeltProfile,
   type SExpr,
-} from "../../backends/seatbelt_profile.ts";
+} from "../../backends/parse_s_expression.ts";
+import { seatbeltProfile } from "../../backends/seatbelt_profile.ts";
 import { shLimitsPrefix, shLimitsScript } from "../../backends/sh_limits.ts";
 
 // These tests only read generated text: the seatbelt backend has never run on macOS.

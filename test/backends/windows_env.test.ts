@@ -6,8 +6,8 @@ import {
   WINDOWS_ENV_CAPABILITIES,
   WINDOWS_ENV_WARNING,
   windowsEnv,
-  windowsLauncherScript,
 } from "../../backends/windows_env.ts";
+import { windowsLauncherScript } from "../../backends/windows_launcher_script.ts";
 
 // These tests only read generated text: the windows-env backend has never run on Windows,
 // and its launcher's PowerShell and C# have never been compiled.
