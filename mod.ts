@@ -15,7 +15,7 @@
  *   name: "query_db",
  *   description: "Rows of one of R's datasets",
  *   args: { table: "character", limit: "numeric" },
- *   fn: ({ table, limit }) => [{ mpg: 21 }, { mpg: 22.8 }].slice(0, limit),
+ *   fn: ({ table, limit }) => [{ mpg: 21 }, { mpg: 22.8 }].slice(0, Number(limit)),
  * });
  * const r = await executeR('d <- query_db("mtcars", 2)\nmean(d$mpg)', { tools: [query_db] });
  * console.log(r.value); // 21.9
@@ -27,7 +27,15 @@ export { SecureSession } from "./src/facade/secure_session.ts";
 export { executeR, type ExecuteROptions } from "./src/facade/execute_r.ts";
 export {
   type ArgSchema,
+  type ArgsOf,
   type ArgType,
+  type ArgValueOf,
+  type RMatrix,
+  type RValueOf,
+  type RValues,
+  type RVector,
+  type SchemaOutput,
+  type SchemaResult,
   securerTool,
   type Tool,
   type ToolArg,

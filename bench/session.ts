@@ -124,7 +124,7 @@ async function warmAndTool(options: { sandbox: boolean }): Promise<{ warm: Stats
   const add = securerTool({
     name: "add",
     args: { a: "numeric", b: "numeric" },
-    fn: ({ a, b }) => a + b,
+    fn: ({ a, b }) => (a as number) + (b as number),
   });
   await using s = await SecureSession.create({ ...options, tools: [add] });
   for (let i = 0; i < 300; i++) await s.execute("1 + 1");

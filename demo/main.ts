@@ -18,10 +18,10 @@ const query_db = securerTool({
   name: "query_db",
   description: "Rows of a table of the demo database (mtcars or iris)",
   args: { table: "character", limit: "numeric" },
-  fn: ({ table, limit }: { table: string; limit: number }) => {
-    const rows = DATASETS[table];
+  fn: ({ table, limit }) => {
+    const rows = DATASETS[String(table)];
     if (rows === undefined) throw new Error(`There is no table "${table}"`);
-    return rows.slice(0, limit);
+    return rows.slice(0, Number(limit));
   },
 });
 

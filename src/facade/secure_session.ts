@@ -22,7 +22,11 @@ import type { ToolInfo } from "../tools/securer_tool.ts";
  * ```ts
  * import { SecureSession, securerTool } from "@securer/securer";
  *
- * const add = securerTool({ name: "add", args: { a: "numeric", b: "numeric" }, fn: ({ a, b }) => a + b });
+ * const add = securerTool({
+ *   name: "add",
+ *   args: { a: "numeric", b: "numeric" },
+ *   fn: ({ a, b }) => Number(a) + Number(b), // a, b: RValueOf<"numeric">, maybe vectors or NA
+ * });
  * await using session = await SecureSession.create({ tools: [add], sandbox: true });
  * const r = await session.execute("x <- add(1, 2)\nx * 10");
  * console.log(r.value); // 30

@@ -11,13 +11,20 @@ import { R_TYPE_NAMES, type RTypeName } from "../channel/wire_value.ts";
 
 /**
  * A Standard Schema (valibot, zod, arktype, ...) used to validate one tool argument on
- * the host. Only the `~standard.validate` member is used.
+ * the host. Only `~standard.validate` is called; `~standard.types` (a type-only member)
+ * gives the argument's TypeScript type, {@linkcode SchemaOutput}.
  */
 export interface ArgSchema {
+  /** The Standard Schema v1 interface. */
   readonly "~standard": {
+    /** The version of the standard: 1. */
     readonly version: 1;
+    /** The schema library's name. */
     readonly vendor: string;
+    /** Validates a value; the host passes the decoded argument. */
     readonly validate: (value: unknown) => SchemaResult | Promise<SchemaResult>;
+    /** The schema's input and output types; type-only, never set at run time. */
+    readonly types?: { readonly input: unknown; readonly output: unknown } | undefined;
   };
 }
 
@@ -35,17 +42,80 @@ export interface ToolContext {
   readonly signal: AbortSignal;
 }
 
-/** What {@linkcode securerTool} takes. */
-export interface ToolDefinition {
+/**
+ * An R atomic vector as a tool receives it (README "Values"): a length-1 vector arrives as
+ * a scalar, `NA` as `null`, any other length (0 included) as an array, a named vector as
+ * an object, and a matrix or array as nested arrays of rows.
+ */
+export type RVector<T> =
+  | T
+  | null
+  | (T | null)[]
+  | { [name: string]: T | null }
+  | RMatrix<T>;
+
+/** An R matrix (rows of elements, `null` = `NA`) or higher array (rows of matrices, ...). */
+export type RMatrix<T> = (T | null)[][] | RMatrix<T>[];
+
+/**
+ * What a tool receives for each R type name, as the host hands it over. `numeric`
+ * includes integers (R's `is.numeric()`); `list` includes data frames (`is.list()`).
+ */
+export interface RValues {
+  /** A double or integer vector. */
+  readonly numeric: RVector<number>;
+  /** An integer vector. */
+  readonly integer: RVector<number>;
+  /** A character vector (factors, dates and complex numbers also arrive as strings). */
+  readonly character: RVector<string>;
+  /** A logical vector. */
+  readonly logical: RVector<boolean>;
+  /** A named list (an object) or any other list (an array; a data frame: its rows). */
+  readonly list: unknown[] | Record<string, unknown>;
+  /** A data frame: one object per row, plus a `_row` key when it has row names. */
+  readonly "data.frame": Record<string, unknown>[];
+}
+
+/** The TypeScript type of an argument declared with R type name `R`: `RValueOf<"logical">`. */
+export type RValueOf<R extends RTypeName> = RValues[R];
+
+/**
+ * The output type of a schema: its `~standard.types.output` (Standard Schema's
+ * `InferOutput`), or `unknown` when the schema does not declare types.
+ */
+export type SchemaOutput<S extends ArgSchema> = S extends
+  { readonly "~standard": { readonly types?: infer T } }
+  ? NonNullable<T> extends { readonly output: infer O } ? O : unknown
+  : unknown;
+
+/** The TypeScript type of one argument declared as `T`; `null` or omitted: `unknown`. */
+export type ArgValueOf<T extends ArgType | undefined> = T extends RTypeName ? RValueOf<T>
+  : T extends ArgSchema ? SchemaOutput<T>
+  : unknown;
+
+/**
+ * The arguments object a tool function receives for the declaration `A` (a tool's
+ * `args`): every declared argument, each typed by {@linkcode ArgValueOf}.
+ */
+export type ArgsOf<A extends Record<string, ArgType | undefined>> = {
+  -readonly [K in keyof A]-?: ArgValueOf<A[K]>;
+};
+
+/** What {@linkcode securerTool} takes; `A` is the argument declaration (`args`). */
+export interface ToolDefinition<
+  A extends Record<string, ArgType | undefined> = Record<string, ArgType | undefined>,
+> {
   /** The R function name: a valid R identifier (`^[A-Za-z.][A-Za-z0-9_.]*$`). */
   readonly name: string;
   /** What the tool does, for humans and for LLM tool descriptions. */
   readonly description?: string;
   /** Argument names and their types. All arguments are required. @default {} */
-  readonly args?: Readonly<Record<string, ArgType | undefined>>;
-  /** The host function. May be async. Its return value is sent back to R (SPEC §6). */
-  // deno-lint-ignore no-explicit-any
-  readonly fn: (args: any, context: ToolContext) => unknown;
+  readonly args?: A;
+  /**
+   * The host function. May be async. Its return value is sent back to R (SPEC §6). Its
+   * arguments are typed from `args` ({@linkcode ArgsOf}).
+   */
+  readonly fn: (args: ArgsOf<A>, context: ToolContext) => unknown;
   /** Per-tool timeout in milliseconds, overriding the session's `toolTimeout`. */
   readonly timeout?: number;
 }
@@ -70,7 +140,10 @@ export interface Tool {
   readonly description: string;
   /** The declared arguments, in order. */
   readonly args: readonly ToolArg[];
-  /** The host function. */
+  /**
+   * The host function. Its argument type is erased here, so that tools of different
+   * declarations share one type; {@linkcode securerTool} checks it where the tool is made.
+   */
   // deno-lint-ignore no-explicit-any
   readonly fn: (args: any, context: ToolContext) => unknown;
   /** The per-tool timeout in milliseconds, if set. */
@@ -143,20 +216,32 @@ function parseArg(tool: string, name: string, type: unknown): ToolArg {
 /**
  * Defines a tool that R code can call.
  *
+ * The types of `fn`'s arguments are inferred from `args` ({@linkcode ArgsOf}): an R type
+ * name gives what R can send for it ({@linkcode RValueOf}: `"numeric"` may be a scalar, `NA`
+ * as `null`, a vector, ...), a schema gives its output type, `null` gives `unknown`.
+ *
  * @example
  * ```ts
  * import { securerTool } from "@securer/securer";
- * const add = securerTool({
- *   name: "add",
- *   description: "Add two numbers",
- *   args: { a: "numeric", b: "numeric" },
- *   fn: ({ a, b }) => a + b,
+ * import * as v from "valibot";
+ * const scale = securerTool({
+ *   name: "scale",
+ *   description: "Multiply numbers by a positive factor",
+ *   args: { x: "numeric", by: v.pipe(v.number(), v.minValue(0)) },
+ *   fn: ({ x, by }) => {
+ *     // x: RValueOf<"numeric"> = number | null | (number | null)[] | ...; by: number
+ *     if (typeof x === "number") return x * by;
+ *     if (Array.isArray(x)) return x.map((e) => typeof e === "number" ? e * by : null);
+ *     throw new TypeError("x must be a numeric vector");
+ *   },
  * });
  * ```
  * @throws {TypeError} with the reference's messages for an invalid name, description,
  *   function, argument list or argument name.
  */
-export function securerTool(definition: ToolDefinition): Tool {
+export function securerTool<
+  const A extends Record<string, ArgType | undefined> = Record<never, never>,
+>(definition: ToolDefinition<A>): Tool {
   if (typeof definition !== "object" || definition === null) {
     throw new TypeError(`\`securerTool()\` takes a definition object, not ${typeTag(definition)}.`);
   }

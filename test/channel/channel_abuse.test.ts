@@ -17,7 +17,11 @@ describe("abuse of the channel from inside R", { skip: noR }, () => {
   before(async () => {
     session = await SecureSession.create({
       tools: [
-        securerTool({ name: "add", args: { a: "numeric", b: "numeric" }, fn: ({ a, b }) => a + b }),
+        securerTool({
+          name: "add",
+          args: { a: "numeric", b: "numeric" },
+          fn: ({ a, b }) => (a as number) + (b as number),
+        }),
         securerTool({ name: "nap", fn: () => new Promise((r) => setTimeout(() => r(1), 1000)) }),
       ],
     });

@@ -96,7 +96,8 @@ export async function sandboxSession(
       securerTool({
         name: "attack_binary",
         args: { name: "character" },
-        fn: ({ name }: { name: string }) => {
+        fn: (args) => {
+          const name = args.name as string;
           const source = programs[name];
           if (source === undefined) throw new Error(`no attack program named ${name}`);
           return attackBinary(name, C_PRELUDE + source);

@@ -13,7 +13,11 @@ import { noR, SLOW } from "../_helpers.ts";
 
 describe("executeR", { skip: noR }, () => {
   it("runs code once, with tools, and returns the result", SLOW, async () => {
-    const double = securerTool({ name: "double", args: { x: "numeric" }, fn: ({ x }) => x * 2 });
+    const double = securerTool({
+      name: "double",
+      args: { x: "numeric" },
+      fn: ({ x }) => (x as number) * 2,
+    });
     const r = await executeR('cat("hi\\n"); double(21)', { sandbox: false, tools: [double] });
     assert.equal(r.value, 42);
     assert.deepEqual(r.output, ["hi"]);

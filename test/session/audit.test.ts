@@ -57,7 +57,7 @@ describe("audit log content", { skip: noR }, () => {
             securerTool({
               name: "add",
               args: { a: "numeric", b: "numeric" },
-              fn: ({ a, b }) => a + b,
+              fn: ({ a, b }) => (a as number) + (b as number),
             }),
             securerTool({
               name: "bad",

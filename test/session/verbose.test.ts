@@ -9,7 +9,11 @@ describe("verbose logging", { skip: noR }, () => {
     const s = await SecureSession.create({
       verbose: (line) => lines.push(line),
       tools: [
-        securerTool({ name: "add", args: { a: "numeric", b: "numeric" }, fn: ({ a, b }) => a + b }),
+        securerTool({
+          name: "add",
+          args: { a: "numeric", b: "numeric" },
+          fn: ({ a, b }) => (a as number) + (b as number),
+        }),
       ],
     });
     await s.execute("add(1, 2)");

@@ -17,14 +17,14 @@ for (const backend of BACKENDS) {
           securerTool({
             name: "add",
             args: { a: "numeric", b: "numeric" },
-            fn: ({ a, b }) => a + b,
+            fn: ({ a, b }) => (a as number) + (b as number),
           }),
           securerTool({
             name: "slow_add",
             args: { a: "numeric", b: "numeric" },
             fn: async ({ a, b }) => {
               await sleep(20);
-              return a + b;
+              return (a as number) + (b as number);
             },
           }),
           securerTool({ name: "now", fn: () => "tick" }),
