@@ -15,6 +15,17 @@ import type { Session, SessionInfo } from "../session/session.ts";
 import type { ToolInfo } from "../tools/securer_tool.ts";
 
 /**
+ * The safety net for a session that becomes unreachable without `close()`: when the garbage
+ * collector reclaims it, its runtime is disposed, which kills R and removes its files. It is
+ * not a substitute for `close()` — collection may come late, or never before the host exits
+ * (then the exit hook cleans up).
+ */
+const unclosed: FinalizationRegistry<ManagedRuntime.ManagedRuntime<Session, unknown>> =
+  new FinalizationRegistry((runtime) => {
+    runtime.dispose().catch(() => undefined);
+  });
+
+/**
  * A persistent R session: state survives between executions, tools are callable, and the
  * R process is restarted after a crash, a protocol violation or a hard timeout.
  *
@@ -39,6 +50,7 @@ export class SecureSession implements AsyncDisposable {
   private constructor(runtime: ManagedRuntime.ManagedRuntime<Session, unknown>, session: Session) {
     this.#runtime = runtime;
     this.#session = session;
+    unclosed.register(this, runtime, this);
   }
 
   /**
@@ -82,6 +94,7 @@ export class SecureSession implements AsyncDisposable {
 
   /** Closes the session: kills R and removes its files. Safe to call twice. */
   async close(): Promise<void> {
+    unclosed.unregister(this);
     await this.#runtime.dispose();
   }
 
