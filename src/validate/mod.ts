@@ -5,7 +5,8 @@
  * involved.
  *
  * Inside this folder: the scanner and lexer (`scanner.ts`, `lex_*.ts`, `lexer.ts`), the
- * parser (`parser.ts`, `parse_*.ts`, `precedence.ts`, `pipe.ts`), the syntax tree
+ * parser (`parser.ts` on `operand_parser.ts` and `token_reader.ts`, `parse_*.ts`,
+ * `precedence.ts`, `pipe.ts`), the syntax tree
  * (`ast.ts`, `ast_build.ts`) and the warnings (`warnings.ts`).
  *
  * @example

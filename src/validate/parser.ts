@@ -18,39 +18,26 @@
  *   formals and after `,` in arguments; stop skipping after `}`) run at
  *   the same points.
  *
- * The compound constructs (`{}`, `if`, loops, `function`) are in
- * `parse_compound.ts`. For speed, a name or constant followed by no
- * operator is taken without going through the operator rules, positions
- * are passed down rather than read back from nodes, and no token objects
- * exist: the current token is the scanner's fields.
+ * The parser is built in three levels: `token_reader.ts` (the look-ahead token, the
+ * stack and nesting limits, leaves), `operand_parser.ts` (operands and call arguments) and
+ * this file (the expression levels and operators). The compound constructs (`{}`, `if`,
+ * loops, `function`) are in `parse_compound.ts`. For speed, a name or constant followed by
+ * no operator is taken without going through the operator rules, positions are passed down
+ * rather than read back from nodes, and no token objects exist: the current token is the
+ * scanner's fields.
  *
  * @module
  */
-import type { RArg, RCall, RNode, RProgram } from "./ast.ts";
+import type { RNode, RProgram } from "./ast.ts";
 import {
   arg as arg_,
   binary as binary_,
   call as call_,
-  nul as nul_,
-  num as num_,
   special as special_,
-  str as str_,
   sym as sym_,
 } from "./ast_build.ts";
-import { utf8ByteLength } from "./char_class.ts";
-import { checkName } from "./lex_string.ts";
-import { Lexer } from "./lexer.ts";
-import {
-  braces,
-  forExpr,
-  functionDef,
-  ifExpr,
-  repeatExpr,
-  type RuleParser,
-  whileExpr,
-} from "./parse_compound.ts";
-import type { Scanner } from "./scanner.ts";
-import { type ParseAbort, plainError, syntaxError } from "./parse_error.ts";
+import { OperandParser } from "./operand_parser.ts";
+import { plainError } from "./parse_error.ts";
 import { buildPipe, findPlaceholder } from "./pipe.ts";
 import {
   ASSOC as ASSOC_,
@@ -63,9 +50,9 @@ import {
   P_UMINUS,
   P_UNOT,
   PREC as PREC_,
-  startsExpr as startsExpr_,
 } from "./precedence.ts";
-import { OP_TEXT as OP_TEXT_, T as T_, type TokenKind, unexpectedMessage } from "./tokens.ts";
+import { MAX_NESTING as MAX_NESTING_, TOO_DEEP as TOO_DEEP_ } from "./token_reader.ts";
+import { OP_TEXT as OP_TEXT_, T as T_, type TokenKind } from "./tokens.ts";
 
 // V8 reads an imported binding through its module cell at every use, while it folds a
 // module constant; re-binding the imports this module uses on its hot path saves about
@@ -73,58 +60,25 @@ import { OP_TEXT as OP_TEXT_, T as T_, type TokenKind, unexpectedMessage } from 
 const arg = arg_;
 const binary = binary_;
 const call = call_;
-const nul = nul_;
-const num = num_;
 const special = special_;
-const str = str_;
 const sym = sym_;
 const ASSOC = ASSOC_;
 const LEFT = LEFT_;
 const NONASSOC = NONASSOC_;
 const P_NONE = P_NONE_;
 const PREC = PREC_;
-const startsExpr = startsExpr_;
 const OP_TEXT = OP_TEXT_;
 const T = T_;
-
-/** Symbols on bison's stack at which R gives up (`YYMAXDEPTH` 10000 states). */
-const MAX_STACK = 9999;
-/**
- * Nesting of operators and bodies this parser follows before giving up
- * (unary operator chains do not count). Deeper code is reported as
- * {@link TOO_DEEP} instead of risking the JavaScript call stack; R's own
- * limit is between 2000 and 9998 levels depending on the construct.
- */
-export const MAX_NESTING = 1000;
-/** The error for code nested deeper than {@link MAX_NESTING}. */
-export const TOO_DEEP: string = `Cannot parse: code nested more than ${MAX_NESTING} levels deep`;
+const MAX_NESTING = MAX_NESTING_;
+const TOO_DEEP = TOO_DEEP_;
 
 /**
- * Parses R source text into an {@link RProgram}, throwing {@link ParseAbort} on error.
+ * Parses R source text into an {@link RProgram}, throwing `ParseAbort` on error.
  *
- * The look-ahead token is the lexer's current token; `la` says whether it
- * is still to be consumed. A consumed token stays readable in the lexer's
- * fields until the next {@link peek}, so each rule reads what it needs of
- * a token (position, name) before looking further.
+ * The look-ahead token is the lexer's current token (see `TokenReader`), and the operands
+ * come from {@link OperandParser}; this level adds the program and the expression levels.
  */
-export class Parser implements RuleParser {
-  /** The lexer, whose `eatLines` the grammar actions set. */
-  readonly lexer: Lexer;
-  /** The lexer's scanner, which holds the current token. */
-  readonly lx: Scanner;
-  /** Whether the current token is a look-ahead not consumed yet. */
-  private la = false;
-  /** Symbols bison would hold for the enclosing, unfinished rules. */
-  private depth = 0;
-  /** Recursion depth of {@link expr}. */
-  private nesting = 0;
-
-  /** Prepares to parse `code` as `parse(text = code)`. */
-  constructor(code: string) {
-    this.lexer = new Lexer(code);
-    this.lx = this.lexer.scanner;
-  }
-
+export class Parser extends OperandParser {
   /** Parses every top-level expression. */
   parseProgram(): RProgram {
     const lx = this.lx;
@@ -145,44 +99,6 @@ export class Parser implements RuleParser {
       exprs.push(e);
     }
     return { exprs };
-  }
-
-  // ---- tokens -------------------------------------------------------------
-
-  /** The look-ahead token's kind, reading it if needed (bison reads it only when it must). */
-  peek(): TokenKind {
-    if (!this.la) {
-      this.lexer.advance();
-      this.la = true;
-    }
-    return this.lx.kind;
-  }
-
-  /** Consumes the look-ahead token and returns its kind. */
-  take(): TokenKind {
-    const k = this.peek();
-    this.la = false;
-    return k;
-  }
-
-  /** Consumes the look-ahead token, which must be `kind`. */
-  expect(kind: TokenKind): void {
-    if (this.take() !== kind) throw this.unexpected();
-  }
-
-  /** R's syntax error at the lexer's current token. */
-  unexpected(): ParseAbort {
-    const lx = this.lx;
-    return syntaxError(lx.reader, lx.filename, unexpectedMessage(lx.kind), lx.line, lx.col);
-  }
-
-  /** R fails when shifting the current token would put {@link MAX_STACK} symbols on bison's stack. */
-  private shift(below: number): void {
-    if (this.depth + below + 1 >= MAX_STACK) this.outOfMemory(this.lx.line, this.lx.col);
-  }
-
-  private outOfMemory(line: number, col: number): never {
-    throw plainError("limit", "out of memory while parsing", line, col);
   }
 
   // ---- expression levels --------------------------------------------------
@@ -216,7 +132,7 @@ export class Parser implements RuleParser {
   }
 
   /** Binary `?` after the first `expr` of an `expr_or_help`. */
-  private help(left: RNode, p: number): RNode {
+  protected help(left: RNode, p: number): RNode {
     while (p === P_NONE && this.peek() === T.QUESTION) {
       this.la = false;
       left = binary("?", left, this.eoh(P_HELP, 2), left.line, left.col);
@@ -280,7 +196,7 @@ export class Parser implements RuleParser {
    * Extends `left`, which starts at `line`:`col`, over binary and postfix
    * operators that bind tighter than `p`.
    */
-  private operators(left: RNode, p: number, line: number, col: number): RNode {
+  protected operators(left: RNode, p: number, line: number, col: number): RNode {
     for (;;) {
       const k = this.peek();
       const q = PREC[k];
@@ -343,166 +259,5 @@ export class Parser implements RuleParser {
         return binary(op, rhs, left, line, col);
     }
     return binary(op, left, rhs, line, col);
-  }
-
-  /**
-   * R's `xxfuncall`: a string in call position becomes a name (so does
-   * `NA_character_`, as `NA`); `f()` has no arguments.
-   */
-  private funcall(fn: RNode, args: RArg[], line: number, col: number): RCall {
-    if (fn.type === "num" && fn.text === "NA_character_") {
-      fn = sym("NA", false, line, col);
-    } else if (fn.type === "str") {
-      checkName(fn.value, utf8ByteLength(fn.value), line, col);
-      fn = sym(fn.value, true, line, col);
-    }
-    if (args.length === 1 && args[0].value === null && args[0].name === null) args = [];
-    return call(fn, args, "call", line, col);
-  }
-
-  // ---- primaries ----------------------------------------------------------
-
-  /** The constant or name that is the lexer's current token. */
-  leaf(): RNode {
-    const lx = this.lx;
-    switch (lx.kind) {
-      case T.STR_CONST:
-        return str(lx.value!, lx.line, lx.col);
-      case T.SYMBOL:
-        return sym(lx.name(), lx.value !== null, lx.line, lx.col);
-      case T.NUM_CONST:
-        return num(lx.text(), lx.line, lx.col);
-      case T.NULL_CONST:
-        return nul(lx.line, lx.col);
-      case T.PLACEHOLDER:
-        return { type: "placeholder", line: lx.line, col: lx.col };
-    }
-    throw this.unexpected();
-  }
-
-  /** The operand an operator applies to, starting with the look-ahead token. */
-  private primary(): RNode {
-    const lx = this.lx;
-    const k = lx.kind;
-    const line = lx.line;
-    const col = lx.col;
-    if (startsExpr(k)) this.shift(0);
-    this.la = false;
-    switch (k) {
-      case T.SYMBOL:
-      case T.STR_CONST:
-        return this.namespaced(this.leaf(), line, col);
-      case T.NUM_CONST:
-      case T.NULL_CONST:
-      case T.PLACEHOLDER:
-        return this.leaf();
-      case T.LBRACE:
-        return braces(this, line, col);
-      case T.LPAREN: {
-        const inner = this.eoah(P_NONE, 1);
-        this.expect(T.RPAREN);
-        return special("(", [arg(null, inner)], "paren", line, col);
-      }
-      case T.QUESTION:
-        return special("?", [arg(null, this.eoah(P_HELP, 1))], "unary", line, col);
-      case T.FUNCTION:
-      case T.BACKSLASH:
-        return functionDef(this, k === T.BACKSLASH, line, col);
-      case T.IF:
-        return ifExpr(this, line, col);
-      case T.FOR:
-        return forExpr(this, line, col);
-      case T.WHILE:
-        return whileExpr(this, line, col);
-      case T.REPEAT:
-        return repeatExpr(this, line, col);
-      case T.NEXT:
-        return special("next", [], "keyword", line, col);
-      case T.BREAK:
-        return special("break", [], "keyword", line, col);
-    }
-    throw this.unexpected();
-  }
-
-  /** `left` (a name or string just consumed, at `line`:`col`), or `left::name` / `left:::name`. */
-  private namespaced(left: RNode, line: number, col: number): RNode {
-    const k = this.peek();
-    if (k !== T.NS_GET && k !== T.NS_GET_INT) return left;
-    this.la = false;
-    const name = this.take();
-    if (name !== T.SYMBOL && name !== T.STR_CONST) throw this.unexpected();
-    this.shift(2);
-    return binary(OP_TEXT[k], left, this.leaf(), line, col);
-  }
-
-  /**
-   * `sublist` up to `close`, after `first` if not null; after each `,`
-   * newlines are skipped (the rule `cr`).
-   */
-  private sublist(close: TokenKind, first: RArg | null): RArg[] {
-    const args: RArg[] = first === null ? [] : [first];
-    let below = 2; // expr '(' before the first argument, expr '(' sublist cr ',' after
-    for (;;) {
-      this.depth += below;
-      args.push(this.sub());
-      this.depth -= below;
-      if (this.peek() !== T.COMMA) break;
-      this.la = false;
-      this.lexer.eatLines = true;
-      below = 5;
-    }
-    this.expect(close);
-    return args;
-  }
-
-  /** One argument: empty, `expr_or_help`, or `name =` with an optional value. */
-  private sub(): RArg {
-    const lx = this.lx;
-    const k = this.peek();
-    if (k === T.NUM_CONST) {
-      const first = this.leaf();
-      this.la = false;
-      return arg(null, this.eohFrom(first, false, lx.line, lx.col));
-    }
-    if (k !== T.SYMBOL && k !== T.STR_CONST && k !== T.NULL_CONST) {
-      return arg(null, startsExpr(k) ? this.eoh(P_NONE, 0) : null);
-    }
-    // A name, string or NULL: the argument's name if `=` follows, else the start of its value.
-    const line = lx.line;
-    const col = lx.col;
-    const quoted = lx.value !== null;
-    const text = k === T.SYMBOL ? lx.name() : k === T.STR_CONST ? lx.value! : "NULL";
-    this.la = false;
-    if (this.peek() !== T.EQ_ASSIGN) {
-      const first = k === T.SYMBOL
-        ? sym(text, quoted, line, col)
-        : k === T.STR_CONST
-        ? str(text, line, col)
-        : nul(line, col);
-      return arg(null, this.eohFrom(first, k !== T.NULL_CONST, line, col));
-    }
-    this.la = false;
-    const value = startsExpr(this.peek()) ? this.eoh(P_NONE, 2) : null;
-    if (k === T.STR_CONST) checkName(text, utf8ByteLength(text), line, col);
-    return arg(text, value);
-  }
-
-  /**
-   * The `expr_or_help` whose first token, a constant or name read as
-   * `first`, is consumed and the token after it read: the checks and
-   * operators {@link eoh} would apply had it started there.
-   */
-  private eohFrom(first: RNode, name: boolean, line: number, col: number): RNode {
-    if (++this.nesting > MAX_NESTING) throw plainError("limit", TOO_DEEP, line, col);
-    if (this.depth + 1 >= MAX_STACK) this.outOfMemory(line, col);
-    let left = first;
-    let next = this.peek();
-    if (name && (next === T.NS_GET || next === T.NS_GET_INT)) {
-      left = this.namespaced(left, line, col);
-      next = this.peek();
-    }
-    if (PREC[next] !== 0) left = this.operators(left, P_NONE, line, col);
-    this.nesting--;
-    return this.peek() === T.QUESTION ? this.help(left, P_NONE) : left;
   }
 }
