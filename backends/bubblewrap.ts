@@ -47,6 +47,7 @@ import type {
   WrappedCommand,
 } from "../src/sandbox/backend.ts";
 import { makePrivateDir, readTextFile, removeDir } from "../src/platform/files.ts";
+import { isPermissionError, permissionFailure } from "../src/platform/permission_error.ts";
 import {
   findExecutable,
   runProgram,
@@ -93,6 +94,16 @@ export function diagnoseNamespaces(stderr: string): { reason: string; fix?: stri
     return { reason: `the sandbox test run failed: ${first}` };
   }
   const base = `bwrap cannot create its namespaces: ${first}`;
+  try {
+    return namespaceCause(base);
+  } catch (e) {
+    if (!isPermissionError(e)) throw e;
+    return { reason: `${base} (the settings that would tell why cannot be read: ${e})` };
+  }
+}
+
+/** Why namespaces fail, from the sysctls and container markers that explain it. */
+function namespaceCause(base: string): { reason: string; fix?: string } {
   if (sysctl("kernel.unprivileged_userns_clone") === "0") {
     return {
       reason: `${base} (unprivileged user namespaces are disabled)`,
@@ -145,7 +156,18 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
   let layout: HostLayout | null = null;
   let probed: Promise<ProbeResult> | null = null;
 
+  // A permission the runtime denies (Deno's --allow-sys, say) is reported as such, never as
+  // a missing program.
   async function probeOnce(): Promise<ProbeResult> {
+    try {
+      return await probeHost();
+    } catch (e) {
+      if (!isPermissionError(e)) throw e;
+      return { ok: false, ...permissionFailure(e, "the bubblewrap probe") };
+    }
+  }
+
+  async function probeHost(): Promise<ProbeResult> {
     if (process.platform !== "linux") {
       return { ok: false, reason: `bubblewrap runs only on Linux, not ${process.platform}` };
     }
@@ -162,6 +184,7 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
       const { stdout } = await runProgram([bwrap, "--version"], { env: {} });
       version = (/(\d+)\.(\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
     } catch (e) {
+      if (isPermissionError(e)) throw e;
       return { ok: false, reason: `\`${bwrap} --version\` failed: ${(e as Error).message}` };
     }
     if (!versionAtLeast(version, MIN_VERSION)) {
@@ -191,6 +214,7 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
     try {
       candidate = readHostLayout(bwrap, dropTo);
     } catch (e) {
+      if (isPermissionError(e)) throw e;
       return { ok: false, reason: e instanceof LayoutError ? e.message : String(e) };
     }
     // A real run of the sandbox, with every bind and the limits, running `env --version`.
@@ -210,6 +234,7 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
         dir,
       );
     } catch (e) {
+      if (isPermissionError(e)) throw e;
       return { ok: false, ...diagnoseNamespaces(String((e as { stderr?: string }).stderr ?? e)) };
     } finally {
       await removeDir(dir);

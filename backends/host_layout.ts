@@ -9,16 +9,21 @@
  */
 import * as fs from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { isPermissionError } from "../src/platform/permission_error.ts";
 import { findExecutable, whichOnPath } from "../src/platform/process.ts";
 import type { HostLayout } from "./bwrap_args.ts";
 import { seccompArch } from "./seccomp.ts";
 
 const TOP_LEVEL = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
+// Every helper here treats a file it cannot read as absent, except when the runtime denies
+// the permission to read it: that is rethrown, for the probe to report.
+
 function realpath(p: string): string | null {
   try {
     return fs.realpathSync(p);
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) throw e;
     return null;
   }
 }
@@ -26,7 +31,8 @@ function realpath(p: string): string | null {
 function isSymlink(p: string): boolean {
   try {
     return fs.lstatSync(p).isSymbolicLink();
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) throw e;
     return false;
   }
 }
@@ -36,7 +42,8 @@ export function ldSoConfDirs(path = "/etc/ld.so.conf", depth = 0): string[] {
   let text: string;
   try {
     text = fs.readFileSync(path, "utf8");
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) throw e;
     return [];
   }
   const dirs: string[] = [];
@@ -52,7 +59,8 @@ export function ldSoConfDirs(path = "/etc/ld.so.conf", depth = 0): string[] {
       let entries: string[] = [];
       try {
         entries = fs.readdirSync(dir).filter((e) => re.test(e)).sort();
-      } catch {
+      } catch (e) {
+        if (isPermissionError(e)) throw e;
         // No such directory.
       }
       for (const e of entries) dirs.push(...ldSoConfDirs(join(dir, e), depth + 1));
@@ -66,7 +74,8 @@ export function elfInterpreter(path: string): string | null {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(path);
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) throw e;
     return null;
   }
   if (buf.length < 64 || buf.readUInt32BE(0) !== 0x7f454c46 || buf[5] !== 1) return null;

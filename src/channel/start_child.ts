@@ -35,7 +35,8 @@ import {
   removeFile,
   writePrivateFile,
 } from "../platform/files.ts";
-import { type ExitStatus, findProcess, spawnProcess } from "../platform/process.ts";
+import { findProcess } from "../platform/find_process.ts";
+import { type ExitStatus, signalProcess, spawnProcess } from "../platform/process.ts";
 import {
   type ChildMessage,
   encodeHostMessage,
@@ -327,23 +328,16 @@ export const startChild = (
     yield* Effect.promise(() => removeFile(join(dir, "init.json")));
     // Signals must reach R itself, which may run inside a sandbox wrapper.
     let rPid: number | null = null;
-    const rProcess = () => (rPid ??= findProcess(proc.pid, "R") ?? proc.pid);
+    const rProcess = async () => (rPid ??= (await findProcess(proc.pid, "R")) ?? proc.pid);
     const child: Child = {
       pid: proc.pid,
       rVersion: greeting.r,
       send,
       interrupt: (id) =>
         send({ type: "interrupt", id }).pipe(
-          Effect.andThen(Effect.sync(() => {
-            const pid = rProcess();
-            if (pid === proc.pid) proc.signal("SIGINT");
-            else {
-              try {
-                process.kill(pid, "SIGINT");
-              } catch {
-                // Gone already: the exit event reports it.
-              }
-            }
+          // A process gone already is no error: the exit event reports it.
+          Effect.andThen(Effect.promise(async () => {
+            signalProcess(await rProcess(), "SIGINT");
           })),
         ),
       kill: () => {

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isPermissionError } from "./permission_error.ts";
 
 /** Creates a new private (0700) directory under the system temp directory. */
 export async function makePrivateDir(prefix: string): Promise<string> {
@@ -35,11 +36,17 @@ export async function removeDir(path: string): Promise<void> {
   await fs.promises.rm(path, { recursive: true, force: true }).catch(() => undefined);
 }
 
-/** Reads a text file, or returns `null` when it cannot be read. */
+/**
+ * Reads a text file, or returns `null` when it cannot be read.
+ *
+ * @throws when the runtime denies the permission to read it (a denied permission is not a
+ * missing file).
+ */
 export function readTextFile(path: string): string | null {
   try {
     return fs.readFileSync(path, "utf8");
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) throw e;
     return null;
   }
 }

@@ -1,13 +1,40 @@
 /**
  * Processes: spawning R (in its own session and process group, output to a FIFO), running
- * helper programs, finding executables, and finding R inside a sandbox wrapper. The only
- * module that starts processes.
+ * helper programs, finding executables, and signalling processes. The only module that
+ * starts or signals processes (`find_process.ts` finds R inside a sandbox wrapper).
  *
  * @module
  */
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { join } from "node:path";
+import { isPermissionError } from "./permission_error.ts";
+
+/** The signals the host sends. */
+export type SignalName = "SIGINT" | "SIGKILL" | "SIGTERM";
+
+/**
+ * Sends `signal` to the process `pid`, or to the process group it leads. Returns whether
+ * the signal was delivered; a process (or group) that is gone, or that is not ours to
+ * signal, is not an error. Refuses pids below 2 (0 and -1 would reach far more than one
+ * process).
+ *
+ * @throws when the runtime denies the permission to send signals (Deno: `--allow-run`).
+ */
+export function signalProcess(
+  pid: number,
+  signal: SignalName,
+  target: "process" | "group" = "process",
+): boolean {
+  if (!Number.isInteger(pid) || pid < 2) return false;
+  try {
+    process.kill(target === "group" ? -pid : pid, signal);
+    return true;
+  } catch (e) {
+    if (isPermissionError(e)) throw e;
+    return false;
+  }
+}
 
 /** How a process ended. */
 export interface ExitStatus {
@@ -26,7 +53,7 @@ export interface SpawnedProcess {
   /** Resolves once, when the process has exited (its pipes may still hold output). */
   readonly exited: Promise<ExitStatus>;
   /** Sends a signal to the process, or to its whole process group. */
-  signal(name: "SIGINT" | "SIGKILL" | "SIGTERM", target?: "process" | "group"): void;
+  signal(name: SignalName, target?: "process" | "group"): void;
 }
 
 /** What {@linkcode spawnProcess} needs. */
@@ -74,12 +101,7 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions): Sp
     pid,
     exited,
     signal(name, target = "process") {
-      if (pid <= 0) return;
-      try {
-        process.kill(target === "group" ? -pid : pid, name);
-      } catch {
-        // Already gone.
-      }
+      signalProcess(pid, name, target);
     },
   };
 }
@@ -128,7 +150,7 @@ export function runProgramWithFds(
     }
     let stderr = "";
     child.stderr?.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const timer = setTimeout(() => signalProcess(child.pid ?? -1, "SIGKILL"), timeoutMs);
     child.once("error", (e) => {
       clearTimeout(timer);
       reject(Object.assign(e, { stderr }));
@@ -141,13 +163,19 @@ export function runProgramWithFds(
   });
 }
 
-/** The first of `candidates` that exists and is executable, or `null`. */
+/**
+ * The first of `candidates` that exists and is executable, or `null`.
+ *
+ * @throws when the runtime denies the permission to look (Deno: `--allow-sys` and
+ * `--allow-read`): a denied permission is not a missing program.
+ */
 export function findExecutable(candidates: readonly string[]): string | null {
   for (const path of candidates) {
     try {
       fs.accessSync(path, fs.constants.X_OK);
       if (fs.statSync(path).isFile()) return path;
-    } catch {
+    } catch (e) {
+      if (isPermissionError(e)) throw e;
       // Try the next one.
     }
   }
@@ -157,40 +185,4 @@ export function findExecutable(candidates: readonly string[]): string | null {
 /** Looks `name` up on `PATH` the way a shell would, without running a shell. */
 export function whichOnPath(name: string, path: string = process.env.PATH ?? ""): string | null {
   return findExecutable(path.split(":").filter((d) => d !== "").map((d) => join(d, name)));
-}
-
-function procStat(pid: number): { comm: string; ppid: number } | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const close = stat.lastIndexOf(")");
-    return {
-      comm: stat.slice(stat.indexOf("(") + 1, close),
-      ppid: Number(stat.slice(close + 2).split(" ")[1]),
-    };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The first process named `comm` among `pid` and its descendants (breadth first), read
- * from /proc; `null` elsewhere than Linux or when there is none. Used to find R inside a
- * sandbox wrapper, so signals reach R itself.
- */
-export function findProcess(pid: number, comm: string): number | null {
-  if (process.platform !== "linux") return null;
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    const child = Number(entry);
-    if (!Number.isInteger(child)) continue;
-    const st = procStat(child);
-    if (st === null) continue;
-    children.set(st.ppid, [...(children.get(st.ppid) ?? []), child]);
-  }
-  const queue = [pid];
-  for (let i = 0; i < queue.length && i < 64; i++) {
-    if (procStat(queue[i])?.comm === comm) return queue[i];
-    queue.push(...(children.get(queue[i]) ?? []));
-  }
-  return null;
 }
