@@ -5,9 +5,32 @@
  * one become scalars, uniquely named vectors and lists become objects, arrays become nested
  * row-major arrays and data frames become arrays of row objects.
  *
+ * What a value expands to is charged against a budget before anything is allocated for it
+ * (the dimensions and row counts on the wire are claims, not data): past
+ * {@linkcode MAX_DECODED_SLOTS} the decoding stops with a {@linkcode WireLimitError}.
+ *
  * @module
  */
-import { MAX_WIRE_DEPTH, WireFormatError, type WireObject, type WireValue } from "./wire_value.ts";
+import {
+  MAX_DECODED_SLOTS,
+  MAX_WIRE_DEPTH,
+  WireFormatError,
+  WireLimitError,
+  type WireObject,
+  type WireValue,
+} from "./wire_value.ts";
+
+/** Slots still allowed for the value being decoded. */
+interface Budget {
+  left: number;
+  readonly total: number;
+}
+
+/** Takes `n` slots from the budget before they are allocated. */
+function charge(budget: Budget, n: number): void {
+  budget.left -= n;
+  if (budget.left < 0) throw new WireLimitError(budget.total - budget.left, budget.total);
+}
 
 function fail(what: string): never {
   throw new WireFormatError(`Cannot decode a value from R: ${what}`);
@@ -76,8 +99,21 @@ function record(keys: readonly string[], values: readonly unknown[]): Record<str
   return out;
 }
 
+/** The slots nested arrays of dimensions `dim` take: every level's arrays, not only leaves. */
+function nestedSlots(dim: readonly number[]): number {
+  let slots = 0;
+  let arrays = 1;
+  for (const d of dim) {
+    arrays *= d;
+    slots += arrays;
+    if (!Number.isFinite(slots) || arrays === 0) break;
+  }
+  return slots;
+}
+
 /** Column-major data with dimensions `dim` → nested row-major arrays. */
-function nest(data: readonly unknown[], dim: readonly number[]): unknown[] {
+function nest(data: readonly unknown[], dim: readonly number[], budget: Budget): unknown[] {
+  charge(budget, nestedSlots(dim));
   const strides: number[] = [];
   let s = 1;
   for (const d of dim) {
@@ -101,15 +137,16 @@ function wireLength(w: WireValue): number {
   return Array.isArray(w.v) ? w.v.length : 0;
 }
 
-function fromWireAt(w: unknown, depth: number): unknown {
+function fromWireAt(w: unknown, depth: number, budget: Budget): unknown {
   if (w === null) return null;
   if (typeof w !== "object" || Array.isArray(w)) fail("a value is not an object");
   if (depth > MAX_WIRE_DEPTH) fail(`it is nested more than ${MAX_WIRE_DEPTH} levels deep`);
   const o = w as WireObject;
   if (o.t === "none") return null;
-  if (o.t === "df") return dataFrameRows(o, depth);
+  if (o.t === "df") return dataFrameRows(o, depth, budget);
   if (!Array.isArray(o.v)) fail(`a "${String(o.t)}" value has no element list`);
   const v = o.v;
+  charge(budget, v.length);
   if (o.t === "raw") {
     for (const e of v) {
       if (!Number.isInteger(e) || (e as number) < 0 || (e as number) > 255) {
@@ -118,14 +155,16 @@ function fromWireAt(w: unknown, depth: number): unknown {
     }
     return Uint8Array.from(v as number[]);
   }
-  const elements = o.t === "list" ? v.map((e) => fromWireAt(e, depth + 1)) : decodeElements(o.t, v);
+  const elements = o.t === "list"
+    ? v.map((e) => fromWireAt(e, depth + 1, budget))
+    : decodeElements(o.t, v);
   if (o.dim !== undefined) {
     const dim = o.dim;
     if (!Array.isArray(dim) || dim.length < 2 || !dim.every((d) => Number.isInteger(d) && d >= 0)) {
       fail("bad dimensions");
     }
     if (dim.reduce((a, b) => a * b, 1) !== v.length) fail("dimensions do not match the length");
-    return nest(elements, dim);
+    return nest(elements, dim, budget);
   }
   if (o.n !== undefined) {
     const names = stringList(o.n, v.length, "names");
@@ -136,17 +175,20 @@ function fromWireAt(w: unknown, depth: number): unknown {
   return elements;
 }
 
-function dataFrameRows(o: WireObject, depth: number): Record<string, unknown>[] {
+function dataFrameRows(o: WireObject, depth: number, budget: Budget): Record<string, unknown>[] {
   const nrow = o.nrow;
   if (!Number.isInteger(nrow) || (nrow as number) < 0) fail("a data frame has a bad row count");
   const cols = o.v;
   if (!Array.isArray(cols)) fail("a data frame has no column list");
   const names = stringList(o.n, cols.length, "column names").map((k, i) => k || `V${i + 1}`);
+  // Every row is an object with a property per column (and `_row`): charge them all now,
+  // before the row count (a claim) allocates anything.
+  charge(budget, (nrow as number) * (names.length + (o.rn === undefined ? 1 : 2)));
   const rn = o.rn === undefined ? undefined : stringList(o.rn, nrow as number, "row names");
   const columns = cols.map((c) => {
     const len = wireLength(c as WireValue);
     const asRows = c !== null && (c as WireObject).dim !== undefined;
-    const decoded = fromWireAt(c, depth + 1);
+    const decoded = fromWireAt(c, depth + 1, budget);
     const values = Array.isArray(decoded) ? decoded : [decoded];
     if ((asRows ? values.length : len) !== nrow) fail("a data frame column has the wrong length");
     return values;
@@ -161,10 +203,12 @@ function dataFrameRows(o: WireObject, depth: number): Record<string, unknown>[] 
 }
 
 /**
- * Converts a wire value from R to JavaScript, checking its shape.
+ * Converts a wire value from R to JavaScript, checking its shape and what it expands to.
  *
+ * @param maxSlots The most slots the decoded value may take. @default MAX_DECODED_SLOTS
+ * @throws {WireLimitError} when it would expand past `maxSlots` (nothing was allocated).
  * @throws {WireFormatError} when the value is malformed.
  */
-export function fromWire(w: unknown): unknown {
-  return fromWireAt(w, 0);
+export function fromWire(w: unknown, maxSlots: number = MAX_DECODED_SLOTS): unknown {
+  return fromWireAt(w, 0, { left: maxSlots, total: maxSlots });
 }

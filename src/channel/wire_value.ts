@@ -52,6 +52,34 @@ export class WireFormatError extends Error {
   override readonly name = "WireFormatError";
 }
 
+/**
+ * A wire value from R would expand, once decoded, past {@linkcode MAX_DECODED_SLOTS}: it is
+ * well formed but too large for the host (a 0-column data frame of 10⁸ rows is a few bytes on
+ * the wire). Nothing was allocated for it.
+ */
+export class WireLimitError extends WireFormatError {
+  /** The slots the value would need, at least. */
+  readonly slots: number;
+  /** The limit it went past. */
+  readonly limit: number;
+  /** Creates the error. */
+  constructor(slots: number, limit: number) {
+    super(
+      `Cannot decode a value from R: it would expand to at least ${slots} elements ` +
+        `(at most ${limit} are allowed)`,
+    );
+    this.slots = slots;
+    this.limit = limit;
+  }
+}
+
+/**
+ * How many JavaScript slots (array elements and object properties) one value from R may
+ * expand to when decoded: the host's memory per decoded value is bounded by this, whatever
+ * the size of its wire form. 4 Mi slots is a few tens of MiB of heap.
+ */
+export const MAX_DECODED_SLOTS: number = 4_194_304;
+
 /** How deeply wire values may nest, both ways: deeper values are refused. */
 export const MAX_WIRE_DEPTH: number = 100;
 

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fromWire } from "../../src/channel/from_wire.ts";
 import { toWire } from "../../src/channel/to_wire.ts";
-import { matchesRType, rClassOf, WireFormatError } from "../../src/channel/wire_value.ts";
+import {
+  matchesRType,
+  MAX_DECODED_SLOTS,
+  rClassOf,
+  WireFormatError,
+  WireLimitError,
+} from "../../src/channel/wire_value.ts";
 
 describe("toWire (JavaScript -> R)", () => {
   it("maps scalars to length-1 vectors", () => {
@@ -171,5 +177,36 @@ describe("row names", () => {
     assert.deepEqual(w, { t: "df", nrow: 2, n: ["x"], v: [{ t: "d", v: [1, 2] }], rn: ["a", "b"] });
     const dup = toWire([{ x: 1, _row: "a" }, { x: 2, _row: "a" }]) as { n: readonly string[] };
     assert.deepEqual(dup.n, ["x", "_row"]);
+  });
+});
+
+describe("what a value from R may expand to", () => {
+  it("refuses a 0-column data frame of 10^8 rows before allocating its rows", () => {
+    const w = { t: "df", v: [], n: [], nrow: 1e8 };
+    assert.throws(() => fromWire(w), (e: unknown) => {
+      assert.ok(e instanceof WireLimitError);
+      assert.ok(e.slots >= 1e8);
+      assert.equal(e.limit, MAX_DECODED_SLOTS);
+      return true;
+    });
+  });
+  it("refuses a 10^8 × 0 matrix, and a deeper empty array", () => {
+    assert.throws(() => fromWire({ t: "d", v: [], dim: [1e8, 0] }), WireLimitError);
+    assert.throws(() => fromWire({ t: "list", v: [], dim: [3000, 3000, 0] }), WireLimitError);
+    assert.throws(() => fromWire({ t: "d", v: [], dim: [1e300, 0] }), WireLimitError);
+  });
+  it("refuses a matrix column that claims 10^8 rows inside a data frame", () => {
+    const col = { t: "i", v: [], dim: [1e8, 0] };
+    assert.throws(() => fromWire({ t: "df", v: [col], n: ["m"], nrow: 1e8 }), WireLimitError);
+  });
+  it("counts the whole value: many small parts add up", () => {
+    const part = { t: "d", v: [1, 2, 3, 4] };
+    const list = { t: "list", v: Array.from({ length: 100 }, () => part) };
+    assert.equal((fromWire(list, 500) as unknown[]).length, 100);
+    assert.throws(() => fromWire(list, 499), WireLimitError);
+  });
+  it("still decodes ordinary values, including empty ones", () => {
+    assert.deepEqual(fromWire({ t: "d", v: [], dim: [0, 3] }), []);
+    assert.deepEqual(fromWire({ t: "df", v: [], n: [], nrow: 2 }), [{}, {}]);
   });
 });
