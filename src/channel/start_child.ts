@@ -28,7 +28,6 @@ import { makeFifos, openFifoReader, openFifoWriter } from "../platform/fifo.ts";
 import {
   chownTree,
   makeDir,
-  makePrivateDir,
   randomHex,
   removeDir,
   removeDirSync,
@@ -36,6 +35,7 @@ import {
   writePrivateFile,
 } from "../platform/files.ts";
 import { findProcess } from "../platform/find_process.ts";
+import { makeSessionDir } from "../platform/session_dirs.ts";
 import { type ExitStatus, signalProcess, spawnProcess } from "../platform/process.ts";
 import {
   type ChildMessage,
@@ -126,7 +126,7 @@ export const startChild = (
     const nonce = randomHex(16);
     const dir = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => makePrivateDir("securer-"),
+        try: () => makeSessionDir(),
         catch: (e) => new SessionStartError(`Cannot create the session directory: ${e}`),
       }),
       (d) => Effect.promise(() => removeDir(d)),

@@ -1,31 +1,54 @@
 /**
- * Exit hooks: cleanups run synchronously when the host process exits.
+ * Exit hooks: cleanups run synchronously when the host process ends — a normal exit,
+ * `process.exit()`, `Deno.exit()`, or a SIGINT, SIGTERM or SIGHUP that ends it.
+ *
+ * Signals go through `signal-exit`, which keeps the host's own signal behaviour: when the
+ * host has a handler of its own for a signal, nothing happens here (the host decides whether
+ * to exit, and its exit runs the hooks); otherwise the hooks run and the signal is raised
+ * again, so the host dies of it as it would have (exit status 128 + signal). `Deno.exit()`
+ * does not emit Node's `exit` event, so Deno's `unload` event is hooked too. SIGKILL runs
+ * nothing: then the sandbox dies with its parent, and the next session's start sweeps the
+ * directories left behind (`sweepStaleSessionDirs`).
  *
  * The one piece of process-wide state of the platform seam: exit hooks are per process by
  * nature; entries are added and removed by each session and never shared between them.
  *
  * @module
  */
+import { onExit } from "signal-exit";
 
-const hostExit = { hooks: new Set<() => void>(), installed: false };
+const hostExit: { hooks: Set<() => void>; installed: boolean } = {
+  hooks: new Set(),
+  installed: false,
+};
+
+function runHooks(): void {
+  const hooks = [...hostExit.hooks];
+  hostExit.hooks.clear();
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch {
+      // Best effort while exiting.
+    }
+  }
+}
+
+function install(): void {
+  hostExit.installed = true;
+  onExit(() => runHooks(), { alwaysLast: true });
+  const g = globalThis as { Deno?: unknown; addEventListener?: (t: string, f: () => void) => void };
+  if (g.Deno !== undefined && typeof g.addEventListener === "function") {
+    g.addEventListener("unload", runHooks);
+  }
+}
 
 /**
- * Runs `cleanup` (synchronously) if the host process exits while it is registered.
+ * Runs `cleanup` (synchronously) if the host process ends while it is registered.
  * Returns the function that unregisters it.
  */
 export function onHostExit(cleanup: () => void): () => void {
-  if (!hostExit.installed) {
-    hostExit.installed = true;
-    process.once("exit", () => {
-      for (const hook of hostExit.hooks) {
-        try {
-          hook();
-        } catch {
-          // Best effort while exiting.
-        }
-      }
-    });
-  }
+  if (!hostExit.installed) install();
   hostExit.hooks.add(cleanup);
   return () => hostExit.hooks.delete(cleanup);
 }

@@ -1,0 +1,68 @@
+/**
+ * Session directories in the temp directory, named after the host process that owns them
+ * (`securer-<pid>-XXXXXX`), and the sweep that removes those whose owner is gone.
+ *
+ * A host that dies without running its exit hooks (SIGKILL, a crash of the runtime) leaves
+ * its session directories behind; the next host process that starts a session removes every
+ * directory whose owning process no longer exists. A directory whose pid has been reused by
+ * another live process is kept until that process is gone too.
+ *
+ * @module
+ */
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makePrivateDir, removeDir } from "./files.ts";
+
+const PREFIX = "securer-";
+const OWNED = /^securer-(\d+)-[A-Za-z0-9]{6}$/;
+
+const swept: Map<string, Promise<number>> = new Map();
+
+/** Whether a process with this pid exists (it may belong to another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the session directories of host processes that no longer exist. Runs once per
+ * process and directory (later calls return the first run's count) and never throws.
+ *
+ * @param dir Where session directories live. @default the system temp directory
+ * @returns How many directories it removed.
+ */
+export function sweepStaleSessionDirs(dir: string = tmpdir()): Promise<number> {
+  const earlier = swept.get(dir);
+  if (earlier !== undefined) return earlier;
+  const run = (async () => {
+    let removed = 0;
+    let entries: string[];
+    try {
+      entries = await fs.promises.readdir(dir);
+    } catch {
+      return 0;
+    }
+    for (const name of entries) {
+      const m = OWNED.exec(name);
+      if (m === null) continue;
+      const pid = Number(m[1]);
+      if (pid === process.pid || processExists(pid)) continue;
+      await removeDir(join(dir, name));
+      removed++;
+    }
+    return removed;
+  })();
+  swept.set(dir, run);
+  return run;
+}
+
+/** Creates this host's next private session directory, after sweeping stale ones once. */
+export async function makeSessionDir(): Promise<string> {
+  await sweepStaleSessionDirs();
+  return await makePrivateDir(`${PREFIX}${process.pid}-`);
+}
