@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ProtocolError, securerTool, SecureSession } from "../../mod.ts";
-import { noR, SLOW } from "../_helpers.ts";
+import { ADD_TOOL, noR, SLOW } from "../_helpers.ts";
 
 const writeRes = (line: string) =>
   `con <- fifo(file.path(dirname(Sys.getenv("TMPDIR")), "res"), "w", blocking = TRUE); ` +
@@ -17,11 +17,7 @@ describe("abuse of the channel from inside R", { skip: noR }, () => {
   before(async () => {
     session = await SecureSession.create({
       tools: [
-        securerTool({
-          name: "add",
-          args: { a: "numeric", b: "numeric" },
-          fn: ({ a, b }) => (a as number) + (b as number),
-        }),
+        ADD_TOOL,
         securerTool({ name: "nap", fn: () => new Promise((r) => setTimeout(() => r(1), 1000)) }),
       ],
     });

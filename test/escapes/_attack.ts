@@ -1,7 +1,11 @@
 /**
- * Shared machinery of the escape tests: a sandboxed session, and attack programs written
- * in C, compiled (statically) on the host at test time and handed to R through a tool, so
- * R writes them into the sandbox's /tmp and runs them with `system2()`.
+ * Shared machinery of the escape tests: a session on the backend under test, and attack
+ * programs written in C, compiled (statically) on the host at test time and handed to R
+ * through a tool, so R writes them into the sandbox's /tmp and runs them with `system2()`.
+ *
+ * Each escape suite is a conformance suite (`../_conformance.ts`) that needs the capability
+ * its attack defeats, so it runs against every backend whose probe claims that capability
+ * and shows as skipped, with the reason, for the others.
  *
  * Each attack program prints `BLOCKED <why>` when the sandbox stopped it and `ESCAPED
  * <what>` when it did not.
@@ -13,7 +17,6 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { securerTool, SecureSession, type SessionOptions } from "../../mod.ts";
-import { SANDBOX } from "../_backends.ts";
 
 const workDir = fs.mkdtempSync(join(tmpdir(), "securer-attacks-"));
 process.once("exit", () => fs.rmSync(workDir, { recursive: true, force: true }));
@@ -33,9 +36,6 @@ const compiler = findCompiler();
 export const noCompiler: string | false = compiler === null
   ? "no C compiler with static libc (cc -static) to build the attack programs; install gcc and libc6-dev"
   : false;
-
-/** Why the escape tests cannot run here, or `false`. */
-export const noSandbox: string | false = SANDBOX.skip;
 
 const compiled = new Map<string, Uint8Array>();
 
@@ -84,13 +84,15 @@ const R_RUN_ATTACK = `run_attack <- function(name, args = character()) {
   paste(out, collapse = "\\n")
 }`;
 
-/** A session in the real sandbox, with `attack_binary(name)` and `run_attack()` defined. */
-export async function sandboxSession(
+/**
+ * A session with these options (the backend under test's, from the conformance context),
+ * with `attack_binary(name)` serving `programs` and `run_attack()` defined.
+ */
+export async function attackSession(
+  options: SessionOptions,
   programs: Record<string, string> = {},
-  options: SessionOptions = {},
 ): Promise<SecureSession> {
   const session = await SecureSession.create({
-    ...SANDBOX.options,
     ...options,
     tools: [
       securerTool({
@@ -121,9 +123,4 @@ export async function runAttack(
     timeout: 60_000,
   });
   return String(r.value);
-}
-
-/** The session directory of a session, as R sees it (the first trailing argument). */
-export async function sessionDirOf(session: SecureSession): Promise<string> {
-  return String((await session.execute("commandArgs(trailingOnly = TRUE)[[1L]]")).value);
 }

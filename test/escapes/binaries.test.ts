@@ -8,10 +8,10 @@
  * attacks that way.)
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { SecureSession } from "../../mod.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
 import { SLOW } from "../_helpers.ts";
-import { noSandbox, sandboxSession } from "./_attack.ts";
+import { attackSession } from "./_attack.ts";
 
 const PROGRAMS = [
   "python3",
@@ -29,25 +29,19 @@ const PROGRAMS = [
   "cat",
 ];
 
-describe("escape: running other programs", { skip: noSandbox }, () => {
-  let s: SecureSession;
-  before(async () => {
-    s = await sandboxSession();
-  });
-  after(async () => {
-    await s?.close();
-  });
+conformance("escape: running other programs", { needs: ["filesystem"] }, (ctx) => {
+  const s = ctx.shared(() => attackSession(ctx.options()));
 
   for (const program of PROGRAMS) {
     it(`cannot run ${program}`, SLOW, async () => {
-      const r = await s.execute(
+      const r = await s().execute(
         `c(suppressWarnings(system("${program} --version > /dev/null 2>&1")), suppressWarnings(system("/usr/bin/${program} --version > /dev/null 2>&1")))`,
       );
       assert.deepEqual(r.value, [127, 127], program);
     });
   }
   it("runs only the allowed programs in /usr/bin", SLOW, async () => {
-    const r = await s.execute('sort(list.files("/usr/bin"))');
+    const r = await s().execute('sort(list.files("/usr/bin"))');
     for (const name of [r.value].flat() as string[]) {
       assert.ok(
         ["dash", "env", "prlimit", "rm", "sh", "which", "which.debianutils"].includes(name),
@@ -55,7 +49,7 @@ describe("escape: running other programs", { skip: noSandbox }, () => {
       );
     }
     assert.equal(
-      (await s.execute('system("echo shell works", intern = TRUE)')).value,
+      (await s().execute('system("echo shell works", intern = TRUE)')).value,
       "shell works",
     );
   });

@@ -9,43 +9,35 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { after, before, describe, it } from "node:test";
-import type { SecureSession } from "../../mod.ts";
-import { SLOW } from "../_helpers.ts";
-import { noSandbox, sandboxSession, sessionDirOf } from "./_attack.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { sessionDirOf, SLOW } from "../_helpers.ts";
+import { attackSession } from "./_attack.ts";
 
-describe("escape: another session's channel", { skip: noSandbox }, () => {
-  let a: SecureSession;
-  let b: SecureSession;
-  before(async () => {
-    a = await sandboxSession();
-    b = await sandboxSession();
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-  });
+conformance("escape: another session's channel", { needs: ["filesystem"] }, (ctx) => {
+  const a = ctx.shared(() => attackSession(ctx.options()));
+  const b = ctx.shared(() => attackSession(ctx.options()));
 
   it("cannot open another session's FIFOs", SLOW, async () => {
-    const other = await sessionDirOf(b);
+    const other = await sessionDirOf(b());
     for (const fifo of ["req", "res", "out"]) {
-      const r = await a.execute(
+      const r = await a().execute(
         `tryCatch({ con <- suppressWarnings(fifo(file.path(${
           JSON.stringify(other)
         }, "${fifo}"), "w", blocking = FALSE)); close(con); "OPENED" }, error = function(e) "refused")`,
       );
       assert.equal(r.value, "refused", fifo);
     }
-    assert.equal((await b.execute("1 + 1")).value, 2, "the other session is untouched");
+    assert.equal((await b().execute("1 + 1")).value, 2, "the other session is untouched");
   });
   it(
     "keeps session directories private on the host and deletes the secret file",
     SLOW,
     async () => {
-      const dir = await sessionDirOf(a);
+      const dir = await sessionDirOf(a());
       assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
       assert.ok(!fs.existsSync(`${dir}/init.json`));
-      const r = await a.execute(`file.exists(file.path(${JSON.stringify(dir)}, "init.json"))`);
+      const r = await a().execute(`file.exists(file.path(${JSON.stringify(dir)}, "init.json"))`);
       assert.equal(r.value, false);
     },
   );

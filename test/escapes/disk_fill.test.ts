@@ -6,13 +6,14 @@
  * as an R error instead of killing R), and nothing of it reaches the host's disk.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { SLOW } from "../_helpers.ts";
-import { noSandbox, sandboxSession } from "./_attack.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { MiB, SLOW } from "../_helpers.ts";
+import { attackSession } from "./_attack.ts";
 
-describe("escape: filling the disk", { skip: noSandbox }, () => {
+conformance("escape: filling the disk", { needs: ["filesystem", "fsize"] }, (ctx) => {
   it("stops at the size of the private /tmp, and R lives on", { timeout: 120_000 }, async () => {
-    await using s = await sandboxSession({}, { limits: { fsize: 20 * 1024 * 1024 } });
+    await using s = await attackSession(ctx.options({ limits: { fsize: 20 * MiB } }));
     const r = await s.execute(
       `
       chunk <- raw(10 * 1024 * 1024); written <- 0
@@ -31,7 +32,7 @@ describe("escape: filling the disk", { skip: noSandbox }, () => {
     assert.equal((await s.execute("1 + 1")).value, 2);
   });
   it("refuses one file past the file-size limit with an R error", SLOW, async () => {
-    await using s = await sandboxSession({}, { limits: { fsize: 1_000_000 } });
+    await using s = await attackSession(ctx.options({ limits: { fsize: 1_000_000 } }));
     await assert.rejects(
       s.execute('writeLines(strrep("x", 2e6), "/tmp/big")'),
       /File too large|error writing/i,

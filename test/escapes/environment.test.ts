@@ -8,10 +8,10 @@
  * caller passes in `env`).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { SecureSession } from "../../mod.ts";
+import { after, before, it } from "node:test";
+import { conformance } from "../_conformance.ts";
 import { SLOW } from "../_helpers.ts";
-import { noSandbox, sandboxSession } from "./_attack.ts";
+import { attackSession } from "./_attack.ts";
 
 const ALLOWED = new Set([
   "PWD",
@@ -60,21 +60,23 @@ const ALLOWED = new Set([
   "R_INSTALL_TAR",
 ]);
 
-describe("escape: secrets in the environment", { skip: noSandbox }, () => {
+// Reading /proc/1 and /proc/<ppid> reaches host processes unless processes are isolated too.
+conformance("escape: secrets in the environment", { needs: ["env", "processes"] }, (ctx) => {
   const secret = `s3cr3t-${crypto.randomUUID()}`;
-  let s: SecureSession;
-  before(async () => {
+  before(() => {
     process.env.SECURER_ESCAPE_SECRET = secret;
     process.env.AWS_SECRET_ACCESS_KEY = secret;
-    s = await sandboxSession();
-    await s.execute(
-      "environ <- function(path) { x <- readBin(path, 'raw', 1e6); x[x == as.raw(0)] <- as.raw(10); rawToChar(x) }",
-    );
   });
-  after(async () => {
+  after(() => {
     delete process.env.SECURER_ESCAPE_SECRET;
     delete process.env.AWS_SECRET_ACCESS_KEY;
-    await s?.close();
+  });
+  const s = ctx.shared(async () => {
+    const session = await attackSession(ctx.options());
+    await session.execute(
+      "environ <- function(path) { x <- readBin(path, 'raw', 1e6); x[x == as.raw(0)] <- as.raw(10); rawToChar(x) }",
+    );
+    return session;
   });
 
   for (
@@ -89,13 +91,13 @@ describe("escape: secrets in the environment", { skip: noSandbox }, () => {
     ]
   ) {
     it(`finds no secret in ${what}`, SLOW, async () => {
-      const text = String((await s.execute(code)).value);
+      const text = String((await s().execute(code)).value);
       assert.ok(!text.includes(secret), `${what} leaked the secret`);
       assert.ok(!text.includes("SECURER_ESCAPE_SECRET") && !text.includes("AWS_SECRET"), what);
     });
   }
   it("has only allowlisted variables", SLOW, async () => {
-    const names = (await s.execute("names(Sys.getenv())")).value as string[];
+    const names = (await s().execute("names(Sys.getenv())")).value as string[];
     const extra = names.filter((n) => !ALLOWED.has(n));
     assert.deepEqual(extra, []);
   });
@@ -103,7 +105,7 @@ describe("escape: secrets in the environment", { skip: noSandbox }, () => {
     "sees nothing in the environment of the sandbox's pid 1 (bwrap, started with an empty one)",
     SLOW,
     async () => {
-      const text = String((await s.execute("environ('/proc/1/environ')")).value);
+      const text = String((await s().execute("environ('/proc/1/environ')")).value);
       // Deno adds DENO_EXTRA_STDIO_FDS when a child gets descriptors beyond stdio (the
       // seccomp filter on 3); nothing else reaches it.
       const names = text.split("\n").filter((l) => l !== "").map((l) => l.slice(0, l.indexOf("=")));

@@ -8,21 +8,24 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { describe, it } from "node:test";
-import { noSandbox, sandboxSession } from "./_attack.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { MiB } from "../_helpers.ts";
+import { attackSession } from "./_attack.ts";
 
 function processCount(): number {
   return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).length;
 }
 
-describe("escape: fork bomb", { skip: noSandbox }, () => {
+// It counts the processes R sees, so it needs R's own process table as well as the limit.
+conformance("escape: fork bomb", { needs: ["nproc", "processes"] }, (ctx) => {
   it(
     "is stopped by the process limit, and the host and R live on",
     { timeout: 120_000 },
     async () => {
-      await using s = await sandboxSession({}, {
-        limits: { nproc: 20, cpu: 60, memory: 512 * 1024 * 1024 },
-      });
+      await using s = await attackSession(ctx.options({
+        limits: { nproc: 20, cpu: 60, memory: 512 * MiB },
+      }));
       const hostBefore = processCount();
       const r = await s.execute(
         'system("b(){ b|b& }; b", timeout = 4); Sys.sleep(0.5); length(list.files("/proc", pattern = "^[0-9]+$"))',

@@ -8,22 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { homedir } from "node:os";
-import { after, before, describe, it } from "node:test";
-import type { SecureSession } from "../../mod.ts";
-import { SLOW } from "../_helpers.ts";
-import { noSandbox, sandboxSession, sessionDirOf } from "./_attack.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { sessionDirOf, SLOW } from "../_helpers.ts";
+import { attackSession } from "./_attack.ts";
 
-describe("escape: reading host files", { skip: noSandbox }, () => {
-  let a: SecureSession;
-  let b: SecureSession;
-  before(async () => {
-    a = await sandboxSession();
-    b = await sandboxSession();
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-  });
+conformance("escape: reading host files", { needs: ["filesystem"] }, (ctx) => {
+  const a = ctx.shared(() => attackSession(ctx.options()));
+  const b = ctx.shared(() => attackSession(ctx.options()));
 
   const probe = (path: string) =>
     `p <- ${
@@ -41,23 +33,23 @@ describe("escape: reading host files", { skip: noSandbox }, () => {
     ]
   ) {
     it(`cannot see or read ${what}`, SLOW, async () => {
-      const r = await a.execute(probe(path));
+      const r = await a().execute(probe(path));
       assert.deepEqual(r.value, { exists: false, listed: 0, read: "refused" }, path);
     });
   }
   it("cannot see another session's directory or its FIFOs", SLOW, async () => {
-    const other = await sessionDirOf(b);
-    assert.deepEqual((await a.execute(probe(other))).value, {
+    const other = await sessionDirOf(b());
+    assert.deepEqual((await a().execute(probe(other))).value, {
       exists: false,
       listed: 0,
       read: "refused",
     });
-    const fifo = await a.execute(`file.exists(file.path(${JSON.stringify(other)}, "res"))`);
+    const fifo = await a().execute(`file.exists(file.path(${JSON.stringify(other)}, "res"))`);
     assert.equal(fifo.value, false);
-    assert.notEqual(await sessionDirOf(a), other);
+    assert.notEqual(await sessionDirOf(a()), other);
   });
   it("sees only what was bound at the root", SLOW, async () => {
-    const r = await a.execute('sort(list.files("/"))');
+    const r = await a().execute('sort(list.files("/"))');
     for (const name of r.value as string[]) {
       assert.ok(
         ["bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"]
@@ -65,7 +57,7 @@ describe("escape: reading host files", { skip: noSandbox }, () => {
         name,
       );
     }
-    const etc = (await a.execute('list.files("/etc")')).value as string[];
+    const etc = (await a().execute('list.files("/etc")')).value as string[];
     assert.ok(
       !etc.includes("passwd") && !etc.includes("shadow") && !etc.includes("hostname"),
       etc.join(","),

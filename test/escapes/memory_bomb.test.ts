@@ -1,17 +1,19 @@
 /**
  * Attack: exhaust memory — one huge allocation, and many medium ones that add up.
  *
- * Defence: RLIMIT_AS (the `memory` limit, 512 MiB by default) applied to R inside the
- * sandbox: allocations past it fail as R errors, and the session lives on.
+ * Defence: RLIMIT_AS (the `memory` limit, 512 MiB by default in a sandbox) applied to R
+ * by every backend that enforces it: allocations past it fail as R errors, and the
+ * session lives on.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { SLOW } from "../_helpers.ts";
-import { noSandbox, sandboxSession } from "./_attack.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { MiB, SLOW } from "../_helpers.ts";
+import { attackSession } from "./_attack.ts";
 
-describe("escape: memory bomb", { skip: noSandbox }, () => {
+conformance("escape: memory bomb", { needs: ["memory"] }, (ctx) => {
   it("fails as an R error at the memory limit, and the session lives on", SLOW, async () => {
-    await using s = await sandboxSession({}, { limits: { memory: 512 * 1024 * 1024 } });
+    await using s = await attackSession(ctx.options({ limits: { memory: 512 * MiB } }));
     await s.execute("kept <- 1");
     await assert.rejects(s.execute("x <- numeric(1e10)"), /cannot allocate vector of size/);
     await assert.rejects(

@@ -9,10 +9,11 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { after, before, describe, it } from "node:test";
-import { securerTool, type SecureSession } from "../../mod.ts";
+import { it } from "node:test";
+import { securerTool } from "../../mod.ts";
+import { conformance } from "../_conformance.ts";
 import { SLOW } from "../_helpers.ts";
-import { noCompiler, noSandbox, runAttack, sandboxSession } from "./_attack.ts";
+import { attackSession, noCompiler, runAttack } from "./_attack.ts";
 
 const USERNS = `int main(void) {
   if (unshare(CLONE_NEWUSER) == 0) return escaped("created a user namespace");
@@ -25,30 +26,33 @@ const MOUNT = `int main(void) {
 }`;
 const UNSHARE = ["/usr/bin/unshare", "/bin/unshare"].find((p) => fs.existsSync(p));
 
-describe("escape: namespaces and mounts", { skip: noSandbox || noCompiler }, () => {
-  let s: SecureSession;
-  before(async () => {
-    s = await sandboxSession({ userns: USERNS, mount: MOUNT }, {
-      tools: [
-        securerTool({
-          name: "host_unshare",
-          fn: () => (UNSHARE ? new Uint8Array(fs.readFileSync(UNSHARE)) : null),
-        }),
-      ],
-    });
-  });
-  after(async () => {
-    await s?.close();
-  });
+// A namespace of its own would let R remount the filesystem and escape its process isolation.
+conformance("escape: namespaces and mounts", {
+  needs: ["filesystem", "processes"],
+  skip: noCompiler,
+}, (ctx) => {
+  const s = ctx.shared(() =>
+    attackSession(
+      ctx.options({
+        tools: [
+          securerTool({
+            name: "host_unshare",
+            fn: () => (UNSHARE ? new Uint8Array(fs.readFileSync(UNSHARE)) : null),
+          }),
+        ],
+      }),
+      { userns: USERNS, mount: MOUNT },
+    )
+  );
 
   it("cannot create a user namespace", SLOW, async () => {
-    assert.match(await runAttack(s, "userns"), /^BLOCKED unshare\(CLONE_NEWUSER\)/);
+    assert.match(await runAttack(s(), "userns"), /^BLOCKED unshare\(CLONE_NEWUSER\)/);
   });
   it("cannot create one with a copy of the host's unshare either", {
     ...SLOW,
     skip: UNSHARE ? false : "no unshare program on this host",
   }, async () => {
-    const r = await s.execute(
+    const r = await s().execute(
       `writeBin(host_unshare(), "/tmp/unshare"); Sys.chmod("/tmp/unshare", "755")
       out <- suppressWarnings(system2("/tmp/unshare", c("--user", "--map-root-user", "/bin/sh", "-c", "echo ESCAPED"), stdout = TRUE, stderr = TRUE))
       paste(out, collapse = " ")`,
@@ -60,6 +64,6 @@ describe("escape: namespaces and mounts", { skip: noSandbox || noCompiler }, () 
     );
   });
   it("cannot mount a filesystem", SLOW, async () => {
-    assert.match(await runAttack(s, "mount"), /^BLOCKED unshare\(CLONE_NEWNS\) and mount/);
+    assert.match(await runAttack(s(), "mount"), /^BLOCKED unshare\(CLONE_NEWNS\) and mount/);
   });
 });

@@ -12,19 +12,11 @@ import { spawn } from "node:child_process";
 import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { SecureSession } from "../../mod.ts";
-import { sleep, SLOW } from "../_helpers.ts";
-import {
-  attackBinary,
-  C_PRELUDE,
-  noCompiler,
-  noSandbox,
-  runAttack,
-  sandboxSession,
-} from "./_attack.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { eventually, sleep, SLOW, withTempDir } from "../_helpers.ts";
+import { attackBinary, attackSession, C_PRELUDE, noCompiler, runAttack } from "./_attack.ts";
 
 const UDP = `int main(int argc, char **argv) {
   int s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -51,14 +43,10 @@ const ABSTRACT_SERVER = `int main(int argc, char **argv) {
   for (;;) { int c = accept(s, 0, 0); if (c >= 0) { printf("CONNECTION\\n"); fflush(stdout); close(c); } }
 }`;
 
-describe("escape: the network", { skip: noSandbox }, () => {
-  let s: SecureSession;
-  before(async () => {
-    s = await sandboxSession({ udp: UDP, abstract_client: ABSTRACT_CLIENT });
-  });
-  after(async () => {
-    await s?.close();
-  });
+conformance("escape: the network", { needs: ["network"] }, (ctx) => {
+  const s = ctx.shared(() =>
+    attackSession(ctx.options(), { udp: UDP, abstract_client: ABSTRACT_CLIENT })
+  );
 
   it("cannot connect to a TCP listener on the host's 127.0.0.1", SLOW, async () => {
     let connections = 0;
@@ -66,7 +54,7 @@ describe("escape: the network", { skip: noSandbox }, () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as net.AddressInfo).port;
     try {
-      const r = await s.execute(
+      const r = await s().execute(
         `tryCatch({ con <- suppressWarnings(socketConnection("127.0.0.1", ${port}, open = "r+", timeout = 2)); close(con); "CONNECTED" }, error = function(e) "refused")`,
       );
       assert.equal(r.value, "refused");
@@ -76,11 +64,11 @@ describe("escape: the network", { skip: noSandbox }, () => {
     }
   });
   it("cannot resolve names (DNS)", SLOW, async () => {
-    const r = await s.execute(
+    const r = await s().execute(
       'tryCatch({ con <- suppressWarnings(socketConnection("example.com", 80, open = "r+", timeout = 2)); close(con); "RESOLVED" }, error = function(e) "refused")',
     );
     assert.equal(r.value, "refused");
-    const ifaces = await s.execute('sub(":.*", "", trimws(readLines("/proc/net/dev")[-(1:2)]))');
+    const ifaces = await s().execute('sub(":.*", "", trimws(readLines("/proc/net/dev")[-(1:2)]))');
     assert.deepEqual(ifaces.value, "lo");
   });
   it("cannot send UDP to the host or out", { ...SLOW, skip: noCompiler }, async () => {
@@ -90,9 +78,9 @@ describe("escape: the network", { skip: noSandbox }, () => {
     await new Promise<void>((r) => sock.bind(0, "127.0.0.1", r));
     try {
       const port = String(sock.address().port);
-      await runAttack(s, "udp", ["127.0.0.1", port]);
+      await runAttack(s(), "udp", ["127.0.0.1", port]);
       assert.match(
-        await runAttack(s, "udp", ["8.8.8.8", "53"]),
+        await runAttack(s(), "udp", ["8.8.8.8", "53"]),
         /^BLOCKED sendto: Network is unreachable/,
       );
       await sleep(300);
@@ -106,27 +94,29 @@ describe("escape: the network", { skip: noSandbox }, () => {
     { ...SLOW, skip: noCompiler },
     async () => {
       const name = `securer-escape-${process.pid}-${Date.now()}`;
-      const dir = fs.mkdtempSync(join(tmpdir(), "securer-abstract-"));
-      const server = join(dir, "server");
-      fs.writeFileSync(server, attackBinary("abstract_server", C_PRELUDE + ABSTRACT_SERVER), {
-        mode: 0o755,
+      await withTempDir("securer-abstract-", async (dir) => {
+        const server = join(dir, "server");
+        fs.writeFileSync(server, attackBinary("abstract_server", C_PRELUDE + ABSTRACT_SERVER), {
+          mode: 0o755,
+        });
+        const child = spawn(server, [name], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        try {
+          assert.ok(
+            await eventually(() => out.includes("LISTENING"), 2_000),
+            "the host's abstract socket listens",
+          );
+          assert.match(
+            await runAttack(s(), "abstract_client", [name]),
+            /^BLOCKED connect: Connection refused/,
+          );
+          await sleep(200);
+          assert.ok(!out.includes("CONNECTION"), "the host saw no connection");
+        } finally {
+          child.kill("SIGKILL");
+        }
       });
-      const child = spawn(server, [name], { stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      try {
-        for (let i = 0; i < 100 && !out.includes("LISTENING"); i++) await sleep(20);
-        assert.ok(out.includes("LISTENING"), "the host's abstract socket listens");
-        assert.match(
-          await runAttack(s, "abstract_client", [name]),
-          /^BLOCKED connect: Connection refused/,
-        );
-        await sleep(200);
-        assert.ok(!out.includes("CONNECTION"), "the host saw no connection");
-      } finally {
-        child.kill("SIGKILL");
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
     },
   );
 });

@@ -7,10 +7,10 @@
  * sandbox running under its own uid when the host is root.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { SecureSession } from "../../mod.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
 import { SLOW } from "../_helpers.ts";
-import { noCompiler, noSandbox, runAttack, sandboxSession } from "./_attack.ts";
+import { attackSession, noCompiler, runAttack } from "./_attack.ts";
 
 const KILL = `int main(int argc, char **argv) {
   if (kill(atoi(argv[1]), SIGTERM) < 0) return blocked("kill");
@@ -21,38 +21,32 @@ const PTRACE = `int main(int argc, char **argv) {
   return escaped("attached to a process");
 }`;
 
-describe("escape: host processes", { skip: noSandbox }, () => {
-  let s: SecureSession;
-  before(async () => {
-    s = await sandboxSession({ kill: KILL, ptrace: PTRACE });
-  });
-  after(async () => {
-    await s?.close();
-  });
+conformance("escape: host processes", { needs: ["processes"] }, (ctx) => {
+  const s = ctx.shared(() => attackSession(ctx.options(), { kill: KILL, ptrace: PTRACE }));
 
   it("sees only the sandbox's own processes", SLOW, async () => {
-    const pids = (await s.execute('as.integer(list.files("/proc", pattern = "^[0-9]+$"))'))
+    const pids = (await s().execute('as.integer(list.files("/proc", pattern = "^[0-9]+$"))'))
       .value as number[];
     assert.ok(pids.length <= 5, `sees ${pids.length} processes: ${pids}`);
     assert.ok(pids.every((p) => p < 100));
-    const cmdlines = (await s.execute(
+    const cmdlines = (await s().execute(
       'unlist(lapply(list.files("/proc", pattern = "^[0-9]+$", full.names = TRUE), function(d) paste(readLines(file.path(d, "comm"), warn = FALSE), collapse = "")))',
     )).value;
     assert.ok(![cmdlines].flat().some((c) => /deno|node|bun/.test(String(c))), `${cmdlines}`);
   });
   it("cannot signal the host with tools::pskill", SLOW, async () => {
-    const r = await s.execute(`tools::pskill(${process.pid}, tools::SIGTERM)`);
+    const r = await s().execute(`tools::pskill(${process.pid}, tools::SIGTERM)`);
     assert.equal(r.value, false);
   });
   it("cannot kill() or ptrace() a host process", { ...SLOW, skip: noCompiler }, async () => {
     assert.match(
-      await runAttack(s, "kill", [String(process.pid)]),
+      await runAttack(s(), "kill", [String(process.pid)]),
       /^BLOCKED kill: No such process/,
     );
     assert.match(
-      await runAttack(s, "ptrace", [String(process.pid)]),
+      await runAttack(s(), "ptrace", [String(process.pid)]),
       /^BLOCKED ptrace/,
     );
-    assert.match(await runAttack(s, "ptrace", ["1"]), /^BLOCKED ptrace/);
+    assert.match(await runAttack(s(), "ptrace", ["1"]), /^BLOCKED ptrace/);
   });
 });

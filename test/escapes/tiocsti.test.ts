@@ -7,9 +7,10 @@
  * /dev/null and its stdout and stderr a FIFO: none is a terminal.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
 import { SLOW } from "../_helpers.ts";
-import { noCompiler, noSandbox, runAttack, sandboxSession } from "./_attack.ts";
+import { attackSession, noCompiler, runAttack } from "./_attack.ts";
 
 const TIOCSTI_ATTACK = `int main(void) {
   char c = 'x';
@@ -19,9 +20,9 @@ const TIOCSTI_ATTACK = `int main(void) {
   return blocked("TIOCSTI");
 }`;
 
-describe("escape: TIOCSTI", { skip: noSandbox || noCompiler }, () => {
+conformance("escape: TIOCSTI", { needs: ["processes"], skip: noCompiler }, (ctx) => {
   it("cannot inject keystrokes into a terminal", SLOW, async () => {
-    await using s = await sandboxSession({ tiocsti: TIOCSTI_ATTACK });
+    await using s = await attackSession(ctx.options(), { tiocsti: TIOCSTI_ATTACK });
     assert.match(await runAttack(s, "tiocsti"), /^BLOCKED TIOCSTI/);
     assert.equal((await s.execute('file.exists("/dev/tty")')).value, true);
   });

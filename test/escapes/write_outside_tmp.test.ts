@@ -10,20 +10,17 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { after, before, describe, it } from "node:test";
-import type { SecureSession } from "../../mod.ts";
-import { SLOW } from "../_helpers.ts";
-import { noSandbox, sandboxSession, sessionDirOf } from "./_attack.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { sessionDirOf, SLOW } from "../_helpers.ts";
+import { attackSession } from "./_attack.ts";
 
-describe("escape: writing outside /tmp", { skip: noSandbox }, () => {
-  let s: SecureSession;
+conformance("escape: writing outside /tmp", { needs: ["filesystem"] }, (ctx) => {
   let dir: string;
-  before(async () => {
-    s = await sandboxSession();
-    dir = await sessionDirOf(s);
-  });
-  after(async () => {
-    await s?.close();
+  const s = ctx.shared(async () => {
+    const session = await attackSession(ctx.options());
+    dir = await sessionDirOf(session);
+    return session;
   });
 
   const tryWrite = (path: string) =>
@@ -43,12 +40,12 @@ describe("escape: writing outside /tmp", { skip: noSandbox }, () => {
     ]
   ) {
     it(`cannot write ${path}`, SLOW, async () => {
-      assert.equal((await s.execute(tryWrite(path))).value, "refused");
+      assert.equal((await s().execute(tryWrite(path))).value, "refused");
     });
   }
   it("cannot write into, replace or delete in the session directory", SLOW, async () => {
     const d = JSON.stringify(dir);
-    const r = await s.execute(`d <- ${d}; c(
+    const r = await s().execute(`d <- ${d}; c(
       ${tryWrite(`${dir}/new`)},
       tryCatch({ suppressWarnings(writeLines("x", file.path(d, "runtime.R"))); "WROTE" }, error = function(e) "refused"),
       if (suppressWarnings(file.remove(file.path(d, "runtime.R")))) "DELETED" else "refused",
@@ -58,7 +55,7 @@ describe("escape: writing outside /tmp", { skip: noSandbox }, () => {
     assert.deepEqual(files, ["boot.R", "out", "req", "res", "runtime.R", "tmp"]);
   });
   it("cannot redirect a write through a symlink made in /tmp", SLOW, async () => {
-    const r = await s.execute(
+    const r = await s().execute(
       `file.symlink(${JSON.stringify(dir)}, "/tmp/d"); file.symlink("/etc", "/tmp/e")
       c(${tryWrite("/tmp/d/escaped")}, ${tryWrite("/tmp/e/escaped")})`,
     );
@@ -66,6 +63,6 @@ describe("escape: writing outside /tmp", { skip: noSandbox }, () => {
     assert.ok(!fs.existsSync(`${dir}/escaped`));
   });
   it("can write its own /tmp", SLOW, async () => {
-    assert.equal((await s.execute(`${tryWrite("/tmp/fine")}`)).value, "WROTE");
+    assert.equal((await s().execute(`${tryWrite("/tmp/fine")}`)).value, "WROTE");
   });
 });

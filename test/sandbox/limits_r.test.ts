@@ -4,13 +4,12 @@
  * and test/escapes/ (memory, file size, process count).
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { it } from "node:test";
 import { SecureSession } from "../../mod.ts";
-import { BACKENDS, SANDBOX } from "../_backends.ts";
-import { SLOW } from "../_helpers.ts";
+import { conformance } from "../_conformance.ts";
+import { MiB, onlyOnLinux, SLOW } from "../_helpers.ts";
 
-const linux = process.platform === "linux" ? false : "reads /proc/self/limits";
-const MiB = 1024 * 1024;
+const linux = onlyOnLinux("reads /proc/self/limits");
 
 async function limitsInside(s: SecureSession): Promise<Record<string, [string, string]>> {
   const r = await s.execute(`l <- readLines("/proc/self/limits")[-1]
@@ -18,37 +17,36 @@ async function limitsInside(s: SecureSession): Promise<Record<string, [string, s
   return r.value as Record<string, [string, string]>;
 }
 
-for (const backend of BACKENDS) {
-  describe(`limits inside R [${backend.name}]`, { skip: backend.skip || linux }, () => {
-    it("applies all six limits, rounded up, whatever /bin/sh is", SLOW, async () => {
-      await using s = await SecureSession.create({
-        ...backend.options,
-        limits: {
-          cpu: 30,
-          memory: 600 * MiB,
-          fsize: 10 * MiB + 1,
-          nproc: 40,
-          nofile: 200,
-          stack: 16 * MiB,
-        },
-      });
-      const l = await limitsInside(s);
-      assert.deepEqual(l["Max cpu time"], ["30", "31"]);
-      assert.deepEqual(l["Max address space"], [String(600 * MiB), String(600 * MiB)]);
-      assert.deepEqual(l["Max file size"], [String(10 * MiB + 1), String(10 * MiB + 1)]);
-      assert.deepEqual(l["Max processes"], ["40", "40"]);
-      assert.deepEqual(l["Max open files"], ["200", "200"]);
-      assert.deepEqual(l["Max stack size"], [String(16 * MiB), String(16 * MiB)]);
-    });
+conformance("limits inside R", { skip: linux }, (ctx) => {
+  it("applies all six limits, rounded up, whatever /bin/sh is", SLOW, async () => {
+    await using s = await SecureSession.create(ctx.options({
+      limits: {
+        cpu: 30,
+        memory: 600 * MiB,
+        fsize: 10 * MiB + 1,
+        nproc: 40,
+        nofile: 200,
+        stack: 16 * MiB,
+      },
+    }));
+    const l = await limitsInside(s);
+    assert.deepEqual(l["Max cpu time"], ["30", "31"]);
+    assert.deepEqual(l["Max address space"], [String(600 * MiB), String(600 * MiB)]);
+    assert.deepEqual(l["Max file size"], [String(10 * MiB + 1), String(10 * MiB + 1)]);
+    assert.deepEqual(l["Max processes"], ["40", "40"]);
+    assert.deepEqual(l["Max open files"], ["200", "200"]);
+    assert.deepEqual(l["Max stack size"], [String(16 * MiB), String(16 * MiB)]);
   });
-}
+});
 
-describe("the sandbox's default limits", { skip: SANDBOX.skip || linux }, () => {
+conformance("the sandbox's default limits", {
+  skip: (backend) => linux || (!backend.sandboxed && "only a sandboxed session has default limits"),
+}, (ctx) => {
   it(
     "are the reference's: 60 s CPU, 512 MiB memory, 50 MiB files, 50 processes, 256 files",
     SLOW,
     async () => {
-      await using s = await SecureSession.create(SANDBOX.options);
+      await using s = await SecureSession.create(ctx.options());
       const l = await limitsInside(s);
       assert.deepEqual(l["Max cpu time"], ["60", "61"]);
       assert.deepEqual(l["Max address space"], [String(512 * MiB), String(512 * MiB)]);
@@ -58,7 +56,7 @@ describe("the sandbox's default limits", { skip: SANDBOX.skip || linux }, () => 
     },
   );
   it("are off with limits: {}", SLOW, async () => {
-    await using s = await SecureSession.create({ ...SANDBOX.options, limits: {} });
+    await using s = await SecureSession.create(ctx.options({ limits: {} }));
     const l = await limitsInside(s);
     assert.equal(l["Max cpu time"][0], "unlimited");
   });

@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { securerTool, SecureSession } from "../../mod.ts";
 import { openAuditFile } from "../../src/session/session_log.ts";
-import { noR, SLOW } from "../_helpers.ts";
+import { ADD_TOOL, noR, sleep, SLOW, suiteTempDir, withTempDir } from "../_helpers.ts";
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe("audit log path checks", () => {
-  let dir: string;
-  before(() => {
-    dir = fs.mkdtempSync(join(tmpdir(), "securer-audit-"));
-  });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteTempDir("securer-audit-");
 
   it("refuses empty paths, devices and symlinks", () => {
     assert.throws(() => openAuditFile(""), { message: "auditLog path must be a non-empty string" });
@@ -24,19 +19,19 @@ describe("audit log path checks", () => {
     assert.throws(() => openAuditFile("/dev/stderr"), {
       message: "auditLog path must not point to a device file",
     });
-    fs.writeFileSync(join(dir, "real.jsonl"), "");
-    fs.symlinkSync(join(dir, "real.jsonl"), join(dir, "link.jsonl"));
-    assert.throws(() => openAuditFile(join(dir, "link.jsonl")), {
+    fs.writeFileSync(join(dir(), "real.jsonl"), "");
+    fs.symlinkSync(join(dir(), "real.jsonl"), join(dir(), "link.jsonl"));
+    assert.throws(() => openAuditFile(join(dir(), "link.jsonl")), {
       message: "auditLog path must not be a symlink",
     });
   });
   it("creates missing parent directories and the file with mode 0600", () => {
-    const path = join(dir, "a", "b", "log.jsonl");
+    const path = join(dir(), "a", "b", "log.jsonl");
     fs.closeSync(openAuditFile(path));
     assert.equal(fs.statSync(path).mode & 0o777, 0o600);
   });
   it("tightens an existing file to 0600", () => {
-    const path = join(dir, "loose.jsonl");
+    const path = join(dir(), "loose.jsonl");
     fs.writeFileSync(path, "", { mode: 0o644 });
     fs.closeSync(openAuditFile(path));
     assert.equal(fs.statSync(path).mode & 0o777, 0o600);
@@ -48,17 +43,12 @@ describe("audit log content", { skip: noR }, () => {
     "records the session's life as JSONL with the reference's events and fields",
     SLOW,
     async () => {
-      const dir = fs.mkdtempSync(join(tmpdir(), "securer-audit-"));
-      const path = join(dir, "audit.jsonl");
-      try {
+      await withTempDir("securer-audit-", async (dir) => {
+        const path = join(dir, "audit.jsonl");
         const s = await SecureSession.create({
           auditLog: path,
           tools: [
-            securerTool({
-              name: "add",
-              args: { a: "numeric", b: "numeric" },
-              fn: ({ a, b }) => (a as number) + (b as number),
-            }),
+            ADD_TOOL,
             securerTool({
               name: "bad",
               fn: () => {
@@ -132,21 +122,18 @@ describe("audit log content", { skip: noR }, () => {
         assert.ok(
           bigCall && bigCall.args.endsWith("... [truncated]") && bigCall.args.length < 10_100,
         );
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      });
     },
   );
 });
 
 describe("audit log around a crash", { skip: noR }, () => {
   it("records the crash and exactly one restart before the new session_start", SLOW, async () => {
-    const dir = fs.mkdtempSync(join(tmpdir(), "securer-audit-"));
-    const path = join(dir, "audit.jsonl");
-    try {
+    await withTempDir("securer-audit-", async (dir) => {
+      const path = join(dir, "audit.jsonl");
       const s = await SecureSession.create({ auditLog: path });
       const running = s.execute("Sys.sleep(30)").catch((e: Error) => e.name);
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       process.kill(s.info().pid!, "SIGKILL");
       assert.equal(await running, "ChildCrashedError");
       assert.equal((await s.execute("1")).value, 1);
@@ -163,8 +150,6 @@ describe("audit log around a crash", { skip: noR }, () => {
       ]);
       assert.equal(names.filter((n) => n === "session_restart").length, 1);
       assert.equal(events[crash].signal, "SIGKILL");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

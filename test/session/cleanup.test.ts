@@ -7,11 +7,7 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, it } from "node:test";
 import { executeR, SecureSession } from "../../mod.ts";
-import { eventually, noR, processAlive, SLOW } from "../_helpers.ts";
-
-async function sessionDir(s: SecureSession): Promise<string> {
-  return (await s.execute('dirname(Sys.getenv("TMPDIR"))')).value as string;
-}
+import { eventually, noR, processAlive, sessionDirOf, SLOW } from "../_helpers.ts";
 const securerDirs = () => new Set(fs.readdirSync(tmpdir()).filter((d) => d.startsWith("securer-")));
 
 describe("cleanup", { skip: noR }, () => {
@@ -20,7 +16,7 @@ describe("cleanup", { skip: noR }, () => {
     SLOW,
     async () => {
       const s = await SecureSession.create();
-      const dir = await sessionDir(s);
+      const dir = await sessionDirOf(s);
       assert.deepEqual(fs.readdirSync(dir).sort(), [
         "boot.R",
         "out",
@@ -50,7 +46,7 @@ describe("cleanup", { skip: noR }, () => {
     SLOW,
     async () => {
       await using s = await SecureSession.create();
-      const dir = await sessionDir(s);
+      const dir = await sessionDirOf(s);
       assert.ok(!fs.existsSync(`${dir}/init.json`));
       const env = (await s.execute("Sys.getenv()")).value as Record<string, string>;
       assert.ok(
@@ -61,12 +57,12 @@ describe("cleanup", { skip: noR }, () => {
   );
   it("removes the old directory after a crash and after a hard timeout", SLOW, async () => {
     await using s = await SecureSession.create({ interruptGrace: 200 });
-    const first = await sessionDir(s);
+    const first = await sessionDirOf(s);
     const pid = s.info().pid!;
     process.kill(pid, "SIGKILL");
     await assert.rejects(s.execute("1"), { name: "ChildCrashedError" });
     assert.ok(await eventually(() => !fs.existsSync(first)), "crashed child's directory removed");
-    const second = await sessionDir(s);
+    const second = await sessionDirOf(s);
     assert.notEqual(second, first);
     await assert.rejects(
       s.execute("repeat tryCatch(Sys.sleep(10), interrupt = function(e) NULL)", { timeout: 200 }),
@@ -76,7 +72,7 @@ describe("cleanup", { skip: noR }, () => {
       await eventually(() => !fs.existsSync(second)),
       "timed-out child's directory removed",
     );
-    assert.ok(fs.existsSync(await sessionDir(s)));
+    assert.ok(fs.existsSync(await sessionDirOf(s)));
   });
   it(
     "leaks no descriptors or reader threads over many sessions",

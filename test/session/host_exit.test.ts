@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, it } from "node:test";
-import { SANDBOX } from "../_backends.ts";
-import { eventually, noR, processAlive } from "../_helpers.ts";
+import { it } from "node:test";
+import { conformance } from "../_conformance.ts";
+import { eventually, onlyOnLinux, processAlive } from "../_helpers.ts";
 
 const fixture = fileURLToPath(new URL("./fixtures/host_then_exit.ts", import.meta.url));
 
@@ -53,29 +53,24 @@ async function startHost(args: string[]) {
   return { child, exited, info, tree: [info.wrapper, ...descendants(info.wrapper)] };
 }
 
-const linux = process.platform === "linux" ? false : "reads /proc";
-
-describe("the host's exit", { skip: noR || linux }, () => {
-  for (const mode of ["unsandboxed", "sandbox"]) {
-    const skip = mode === "sandbox" ? SANDBOX.skip : false;
-    it(`leaves no R process or directory when the host exits normally [${mode}]`, {
-      timeout: 90_000,
-      skip,
-    }, async () => {
-      const { exited, info, tree } = await startHost([mode, "exit"]);
-      await exited;
-      assert.ok(
-        await eventually(() => tree.every((p) => !processAlive(p))),
-        `left running: ${tree.filter(processAlive)}`,
-      );
-      assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
-    });
-  }
+conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
+  const options = JSON.stringify(ctx.options());
+  it("leaves no R process or directory when the host exits normally", {
+    timeout: 90_000,
+  }, async () => {
+    const { exited, info, tree } = await startHost([options, "exit"]);
+    await exited;
+    assert.ok(
+      await eventually(() => tree.every((p) => !processAlive(p))),
+      `left running: ${tree.filter(processAlive)}`,
+    );
+    assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+  });
   it("takes the sandbox down when the host is killed with SIGKILL", {
     timeout: 90_000,
-    skip: SANDBOX.skip,
+    skip: ctx.backend.sandboxed ? false : "without a sandbox, only the host's exit hook stops R",
   }, async () => {
-    const { child, tree } = await startHost(["sandbox", "wait"]);
+    const { child, tree } = await startHost([options, "wait"]);
     assert.ok(tree.length >= 2, "the wrapper and R run under the host");
     child.kill("SIGKILL");
     assert.ok(

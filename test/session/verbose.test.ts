@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { securerTool, SecureSession } from "../../mod.ts";
-import { noR, SLOW } from "../_helpers.ts";
+import { SecureSession } from "../../mod.ts";
+import { ADD_TOOL, noR, SLOW } from "../_helpers.ts";
 
 describe("verbose logging", { skip: noR }, () => {
   it("writes the reference's lines, prefixed [securer]", SLOW, async () => {
     const lines: string[] = [];
     const s = await SecureSession.create({
       verbose: (line) => lines.push(line),
-      tools: [
-        securerTool({
-          name: "add",
-          args: { a: "numeric", b: "numeric" },
-          fn: ({ a, b }) => (a as number) + (b as number),
-        }),
-      ],
+      tools: [ADD_TOOL],
     });
     await s.execute("add(1, 2)");
     await assert.rejects(s.execute('stop("boom")'));
