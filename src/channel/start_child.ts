@@ -18,7 +18,8 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
-import { Deferred, Effect, type Scope } from "effect";
+import { availableParallelism } from "node:os";
+import { Deferred, Effect, type Scope, Semaphore } from "effect";
 import type { Backend, Capabilities } from "../sandbox/backend.ts";
 import { SessionStartError } from "../errors.ts";
 import type { Limits } from "../sandbox/limits.ts";
@@ -118,6 +119,22 @@ function sameSecret(a: string, b: string): boolean {
 
 /** Starts an R child in the current scope and completes its handshake. */
 export const startChild = (
+  config: ChildConfig,
+  emit: (event: ChildEvent) => void,
+): Effect.Effect<Child, SessionStartError, Scope.Scope> =>
+  startPermits.withPermit(startChildNow(config, emit));
+
+/**
+ * How many children may be starting at once in this process. Spawning blocks the host's
+ * event loop until the new process has started its program, which under the load of dozens
+ * of R start-ups took seconds (64 sessions created at once stalled the loop for 8.5 s; four
+ * at a time, 0.6 s, in the same total time): start-ups beyond this wait their turn. Shared by
+ * every session and pool of the process, because they share its event loop and CPUs.
+ */
+export const START_CONCURRENCY: number = Math.max(2, 2 * availableParallelism());
+const startPermits: Semaphore.Semaphore = Semaphore.makeUnsafe(START_CONCURRENCY);
+
+const startChildNow = (
   config: ChildConfig,
   emit: (event: ChildEvent) => void,
 ): Effect.Effect<Child, SessionStartError, Scope.Scope> =>

@@ -8,8 +8,8 @@
  *   threads per session).
  * - Bun (`fifo_bun.ts`): `Bun.file(fd).stream()` and `.writer()` poll the fd themselves
  *   (its `fs.read` also parks a pool thread).
- * - Deno (`fifo_deno.ts`): `Deno.open` and `FsFile.read`, which run on a thread of Deno's
- *   blocking pool (so closing wakes the read), and non-blocking writes.
+ * - Deno (`fifo_deno.ts`): Deno reads FIFOs only on its small blocking pool, so a `cat`
+ *   relay does the blocking read and Deno reads the relay's pipe; writes are non-blocking.
  *
  * The host opens every FIFO read-write, so opening never blocks and the child never sees
  * end-of-file while the host lives; when the host dies its ends close, and the child's
@@ -58,7 +58,7 @@ export interface FifoIo {
 export function fifoIo(runtime: RuntimeName = detectRuntime()): FifoIo {
   switch (runtime) {
     case "deno":
-      return fifoDeno(globals.Deno!);
+      return fifoDeno();
     case "bun":
       return fifoBun(globals.Bun!);
     case "node":

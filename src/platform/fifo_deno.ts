@@ -2,67 +2,36 @@
  * Deno's FIFO reader and writer.
  *
  * Deno reads files on a thread of its blocking pool, which is small: a read that never
- * returns holds a thread for good. The reader therefore wakes its own blocked read on close,
- * and the writer never blocks at all (a non-blocking descriptor, retried on a timer).
+ * returns holds a thread for good. So no thread of Deno ever waits on a FIFO: the reader is a
+ * `cat` relay whose output pipe Deno reads asynchronously, and the writer never blocks (a
+ * non-blocking descriptor, retried on a timer).
  *
  * @module
  */
 import * as fs from "node:fs";
 import type { FifoIo, FifoReader, FifoWriter } from "./fifo.ts";
-import type { DenoLike } from "./runtime.ts";
+import { spawnPipeRelay } from "./process.ts";
 
 /** PIPE_BUF on Linux and macOS: writes of at most this many bytes to a FIFO are atomic. */
 const PIPE_BUF = 4096;
 
-/** The FIFO implementation for Deno, using the given `Deno` global. */
-export function fifoDeno(deno: DenoLike): FifoIo {
-  return {
-    openReader: (path, onData) => openReader(deno, path, onData),
-    openWriter,
-  };
+/** The FIFO implementation for Deno. */
+export function fifoDeno(): FifoIo {
+  return { openReader, openWriter };
 }
 
-async function openReader(
-  deno: DenoLike,
-  path: string,
-  onData: (chunk: Uint8Array) => void,
-): Promise<FifoReader> {
-  // Deno reads a FIFO on a thread of its blocking pool, and closing the file does not
-  // wake a read blocked there (the read-write descriptor is its own writer, so it never
-  // sees end-of-file): the thread would stay blocked for good, and the pool is small.
-  // Closing therefore writes one byte into the FIFO through a separate non-blocking
-  // descriptor (a write through the same file would queue behind the read), and the
-  // loop closes the file once the read returns.
-  const file = await deno.open(path, { read: true, write: true });
-  let open = true;
-  const loop = (async () => {
-    const buf = new Uint8Array(65536);
-    while (open) {
-      const n = await file.read(buf);
-      if (n === null || !open) break;
-      if (n > 0) onData(buf.slice(0, n));
-    }
-  })().catch(() => undefined);
-  loop.finally(() => {
-    try {
-      file.close();
-    } catch {
-      // Already closed.
-    }
-  });
-  return {
-    close() {
-      if (!open) return;
-      open = false;
-      try {
-        const wake = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-        fs.writeSync(wake, "\n");
-        fs.closeSync(wake);
-      } catch {
-        // Gone already: nothing is blocked on it.
-      }
-    },
-  };
+function openReader(path: string, onData: (chunk: Uint8Array) => void): Promise<FifoReader> {
+  // Deno reads a FIFO only on a thread of its small blocking pool, and one blocked read per
+  // FIFO per session exhausted it at 16 sessions (the host's own file reads then hung). The
+  // blocking read happens in a `cat` relay instead, whose stdout is a pipe Deno reads
+  // asynchronously. The relay holds a read-write descriptor, so it never sees end-of-file
+  // while it lives; closing kills it.
+  try {
+    const fd = fs.openSync(path, fs.constants.O_RDWR);
+    return Promise.resolve(spawnPipeRelay(fd, onData));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 function openWriter(path: string): FifoWriter {

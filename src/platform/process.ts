@@ -186,3 +186,40 @@ export function findExecutable(candidates: readonly string[]): string | null {
 export function whichOnPath(name: string, path: string = process.env.PATH ?? ""): string | null {
   return findExecutable(path.split(":").filter((d) => d !== "").map((d) => join(d, name)));
 }
+
+/** A helper process that copies a file descriptor to the host through a pipe. */
+export interface PipeRelay {
+  /** Stops the relay (kills it); safe to call twice. */
+  close(): void;
+}
+
+/**
+ * Starts `cat` with `fd` as its standard input and delivers what it writes to `onData`
+ * through a pipe the runtime reads asynchronously. `fd` is closed in the host once `cat`
+ * has it. Used where the runtime can only read a FIFO on a blocking thread (Deno): the
+ * blocking read happens in `cat` instead, and no thread of the host waits.
+ */
+export function spawnPipeRelay(fd: number, onData: (chunk: Uint8Array) => void): PipeRelay {
+  const cat = findExecutable(["/usr/bin/cat", "/bin/cat"]);
+  if (cat === null) {
+    fs.closeSync(fd);
+    throw new Error("Cannot relay a FIFO: no cat in /usr/bin or /bin");
+  }
+  let child;
+  try {
+    child = spawn(cat, [], { env: {}, stdio: [fd, "pipe", "ignore"] });
+  } finally {
+    fs.closeSync(fd);
+  }
+  child.stdout?.on("data", (d: Uint8Array) => onData(d));
+  child.on("error", () => undefined);
+  let open = true;
+  return {
+    close() {
+      if (!open) return;
+      open = false;
+      child.stdout?.destroy();
+      if (child.pid !== undefined) signalProcess(child.pid, "SIGKILL");
+    },
+  };
+}
