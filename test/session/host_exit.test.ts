@@ -66,6 +66,40 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
     );
     assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
   });
+  const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  it("leaves nothing when the host ends with Deno.exit()", {
+    timeout: 90_000,
+    skip: isDeno ? false : "Deno.exit() exists only on Deno",
+  }, async () => {
+    const { exited, info, tree } = await startHost([options, "deno-exit"]);
+    assert.equal(await exited, 0);
+    assert.ok(
+      await eventually(() => tree.every((p) => !processAlive(p))),
+      `left running: ${tree.filter(processAlive)}`,
+    );
+    assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+  });
+  for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    it(`leaves nothing when ${signal} ends the host, which still dies of it`, {
+      timeout: 90_000,
+    }, async () => {
+      const { child, info, tree } = await startHost([options, "wait"]);
+      const ended = new Promise<[number | null, string | null]>((r) =>
+        child.once("exit", (code, sig) => r([code, sig]))
+      );
+      child.kill(signal);
+      const [code, sig] = await ended;
+      assert.ok(
+        sig === signal || code === status,
+        `the host ended with ${sig ?? code}, not of ${signal}`,
+      );
+      assert.ok(
+        await eventually(() => tree.every((p) => !processAlive(p))),
+        `left running: ${tree.filter(processAlive)}`,
+      );
+      assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+    });
+  }
   it("takes the sandbox down when the host is killed with SIGKILL", {
     timeout: 90_000,
     skip: ctx.backend.sandboxed ? false : "without a sandbox, only the host's exit hook stops R",
