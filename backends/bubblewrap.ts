@@ -55,7 +55,7 @@ import {
   whichOnPath,
 } from "../src/platform/process.ts";
 import { type BubblewrapOptions, bwrapArgv, type HostLayout } from "./bwrap_args.ts";
-import { LayoutError, readHostLayout } from "./host_layout.ts";
+import { LayoutError, procMasks, readHostLayout } from "./host_layout.ts";
 import { seccompFilter } from "./seccomp.ts";
 
 /** The bubblewrap backend, with the host layout its probe found. */
@@ -217,6 +217,11 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
       if (isPermissionError(e)) throw e;
       return { ok: false, reason: e instanceof LayoutError ? e.message : String(e) };
     }
+    // Listed by `ls`, not read by the runtime: Deno refuses /proc to all but --allow-all.
+    const ls = findExecutable(["/usr/bin/ls", "/bin/ls"]);
+    if (ls === null) return { ok: false, reason: "Cannot list /proc: no ls in /usr/bin or /bin" };
+    const { stdout: proc } = await runProgram([ls, "-1", "/proc"], { env: {} });
+    candidate = { ...candidate, procMasks: procMasks(new Set(proc.split("\n"))) };
     // A real run of the sandbox, with every bind and the limits, running `env --version`.
     const dir = await makePrivateDir("securer-probe-");
     try {

@@ -29,6 +29,12 @@ export interface HostLayout {
   readonly prlimit: string;
   /** The seccomp filter's architecture, or `null` when none can be built here. */
   readonly seccomp: "x64" | "arm64" | null;
+  /**
+   * Parts of the sandbox's own /proc that still describe the host, masked: files under
+   * /proc covered by an unreadable node, directories by an empty read-only tmpfs. Only those
+   * that exist on this kernel (a mount point must exist). @default none
+   */
+  readonly procMasks?: { readonly files: readonly string[]; readonly dirs: readonly string[] };
   /** When the host runs as root: `setpriv` and the unprivileged uid/gid to run as. */
   readonly dropTo: { readonly setpriv: string; readonly uid: number; readonly gid: number } | null;
 }
@@ -107,9 +113,10 @@ export function bwrapArgv(
   for (const path of readOnly) push("--ro-bind-try", path, path);
   for (const [host, inside] of layout.programs) push("--ro-bind", host, inside);
   for (const [target, link] of layout.programLinks) push("--symlink", target, link);
+  push("--proc", "/proc");
+  for (const file of layout.procMasks?.files ?? []) push("--ro-bind", "/dev/null", file);
+  for (const dir of layout.procMasks?.dirs ?? []) push("--tmpfs", dir, "--remount-ro", dir);
   push(
-    "--proc",
-    "/proc",
     "--dev",
     "/dev",
     "--size",

@@ -195,3 +195,69 @@ export function readHostLayout(
     dropTo,
   };
 }
+
+/**
+ * The parts of /proc to mask, given the names /proc has on this kernel (a mount point must
+ * exist, and which files exist depends on the kernel's configuration).
+ */
+export function procMasks(
+  present: ReadonlySet<string>,
+): { readonly files: readonly string[]; readonly dirs: readonly string[] } {
+  return {
+    files: PROC_MASK_FILES.filter((f) => present.has(f)).map((f) => `/proc/${f}`),
+    dirs: PROC_MASK_DIRS.filter((d) => present.has(d)).map((d) => `/proc/${d}`),
+  };
+}
+
+/**
+ * Files of /proc that describe the host rather than the sandbox, masked inside: the kernel's
+ * boot command line and configuration, kernel symbols and modules, keys, hardware and device
+ * lists, disks and swap, memory-layout and scheduler internals, host-wide locks and
+ * interrupt counts. What stays visible, and why, is listed in the README.
+ */
+export const PROC_MASK_FILES: readonly string[] = [
+  "cmdline",
+  "config.gz",
+  "kallsyms",
+  "modules",
+  "keys",
+  "key-users",
+  "kmsg",
+  "kpagecgroup",
+  "kpagecount",
+  "kpageflags",
+  "timer_list",
+  "sched_debug",
+  "schedstat",
+  "iomem",
+  "ioports",
+  "interrupts",
+  "softirqs",
+  "slabinfo",
+  "vmallocinfo",
+  "buddyinfo",
+  "pagetypeinfo",
+  "zoneinfo",
+  "partitions",
+  "diskstats",
+  "swaps",
+  "devices",
+  "consoles",
+  "misc",
+  "locks",
+  "crypto",
+  "mdstat",
+  "sysrq-trigger",
+];
+
+/** Directories of /proc that describe the host's hardware, drivers and pressure, masked. */
+export const PROC_MASK_DIRS: readonly string[] = [
+  "acpi",
+  "bus",
+  "driver",
+  "irq",
+  "pressure",
+  "tty",
+  "scsi",
+  "fs",
+];

@@ -9,6 +9,13 @@
  * They fail with EPERM. A system call from another ABI (32-bit or x32 on x86-64), which
  * would bypass the syscall numbers checked here, fails with EPERM too.
  *
+ * Sockets: `socket()` may only create the families R uses — `AF_UNIX`, and `AF_INET` and
+ * `AF_INET6`, which reach nothing inside the sandbox's empty network namespace — and
+ * `socketpair()` only `AF_UNIX`. Every other family fails with EAFNOSUPPORT: a network
+ * namespace does not cover `AF_VSOCK` (on a VM it reaches the hypervisor's services), and
+ * `AF_NETLINK`, `AF_PACKET`, `AF_ALG`, `AF_BLUETOOTH` and the rest are kernel surface R never
+ * needs (glibc's resolver falls back when netlink is refused).
+ *
  * Supported architectures: x86-64 and AArch64; elsewhere no filter is built (and the
  * backend says so).
  *
@@ -104,6 +111,10 @@ const SYSCALLS: Record<SeccompArch, Record<string, number>> = {
 };
 
 const IOCTL: Record<SeccompArch, number> = { x64: 16, arm64: 29 };
+const SOCKET: Record<SeccompArch, number> = { x64: 41, arm64: 198 };
+const SOCKETPAIR: Record<SeccompArch, number> = { x64: 53, arm64: 199 };
+/** The socket families `socket()` may create: AF_UNIX, AF_INET, AF_INET6. */
+export const ALLOWED_SOCKET_FAMILIES: readonly number[] = [1, 2, 10];
 const AUDIT_ARCH: Record<SeccompArch, number> = { x64: 0xc000003e, arm64: 0xc00000b7 };
 const X32_BIT = 0x40000000;
 const TIOCSTI = 0x5412;
@@ -114,6 +125,7 @@ const JGE_K = 0x35;
 const RET_K = 0x06;
 const RET_ALLOW = 0x7fff0000;
 const RET_EPERM = 0x00050000 | 1;
+const RET_EAFNOSUPPORT = 0x00050000 | 97;
 
 type Instruction = {
   code: number;
@@ -125,7 +137,12 @@ type Instruction = {
 
 /** The system calls the filter denies, by name, for an architecture. */
 export function deniedSyscalls(arch: SeccompArch): readonly string[] {
-  return [...Object.keys(SYSCALLS[arch]), "ioctl(TIOCSTI)"];
+  return [
+    ...Object.keys(SYSCALLS[arch]),
+    "ioctl(TIOCSTI)",
+    "socket() of families other than AF_UNIX, AF_INET, AF_INET6",
+    "socketpair() of families other than AF_UNIX",
+  ];
 }
 
 /** The architecture of this process, when a filter can be built for it. */
@@ -147,12 +164,22 @@ export function seccompFilter(arch: SeccompArch): Uint8Array {
   for (const nr of Object.values(SYSCALLS[arch]).sort((a, b) => a - b)) {
     prog.push({ code: JEQ_K, jt: "deny", jf: 0, k: nr });
   }
+  const [unix, inet, inet6] = ALLOWED_SOCKET_FAMILIES;
   prog.push(
+    { code: JEQ_K, jt: "socket", jf: 0, k: SOCKET[arch] },
+    { code: JEQ_K, jt: "socketpair", jf: 0, k: SOCKETPAIR[arch] },
     { code: JEQ_K, jt: 0, jf: "allow", k: IOCTL[arch] },
     { code: LD_W_ABS, jt: 0, jf: 0, k: 24 }, // low 32 bits of args[1], the ioctl request
-    { code: JEQ_K, jt: "deny", jf: 0, k: TIOCSTI },
+    { code: JEQ_K, jt: "deny", jf: "allow", k: TIOCSTI },
+    { code: LD_W_ABS, jt: 0, jf: 0, k: 16, label: "socket" }, // low 32 bits of args[0]: the family
+    { code: JEQ_K, jt: "allow", jf: 0, k: unix },
+    { code: JEQ_K, jt: "allow", jf: 0, k: inet },
+    { code: JEQ_K, jt: "allow", jf: "no_family", k: inet6 },
+    { code: LD_W_ABS, jt: 0, jf: 0, k: 16, label: "socketpair" },
+    { code: JEQ_K, jt: "allow", jf: "no_family", k: unix },
     { code: RET_K, jt: 0, jf: 0, k: RET_ALLOW, label: "allow" },
     { code: RET_K, jt: 0, jf: 0, k: RET_EPERM, label: "deny" },
+    { code: RET_K, jt: 0, jf: 0, k: RET_EAFNOSUPPORT, label: "no_family" },
   );
   const at = new Map<string, number>();
   prog.forEach((ins, i) => ins.label && at.set(ins.label, i));

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { bwrapArgv, type HostLayout } from "../../backends/bwrap_args.ts";
+import { procMasks } from "../../backends/host_layout.ts";
 
 const layout: HostLayout = {
   bwrap: "/usr/bin/bwrap",
@@ -185,5 +186,32 @@ describe("bwrapArgv", () => {
     });
     assert.equal(argv[argv.indexOf("--size") + 1], "1048576");
     assert.ok(argv.join(" ").includes("--ro-bind-try /opt/Rlib /opt/Rlib"));
+  });
+});
+
+describe("masking /proc", () => {
+  it("covers host-describing files and directories right after mounting /proc", () => {
+    const argv = bwrapArgv(
+      { ...layout, procMasks: { files: ["/proc/cmdline"], dirs: ["/proc/acpi"] } },
+      command,
+      policy,
+    );
+    const at = argv.indexOf("--proc");
+    assert.deepEqual(argv.slice(at, at + 10), [
+      "--proc",
+      "/proc",
+      "--ro-bind",
+      "/dev/null",
+      "/proc/cmdline",
+      "--tmpfs",
+      "/proc/acpi",
+      "--remount-ro",
+      "/proc/acpi",
+      "--dev",
+    ]);
+  });
+  it("lists only what exists on this kernel", () => {
+    const m = procMasks(new Set(["cmdline", "acpi", "self", "1"]));
+    assert.deepEqual(m, { files: ["/proc/cmdline"], dirs: ["/proc/acpi"] });
   });
 });

@@ -63,3 +63,28 @@ describe("the seccomp filter", () => {
     assert.equal(seccompArch("ia32"), null);
   });
 });
+
+describe("the seccomp filter's socket families", () => {
+  const EAFNOSUPPORT = 0x00050000 | 97;
+  const filters = [["x64", X64, 41, 53], ["arm64", 0xc00000b7, 198, 199]] as const;
+  for (const [arch, audit, socket, socketpair] of filters) {
+    const filter = seccompFilter(arch);
+    it(`lets socket() create AF_UNIX, AF_INET and AF_INET6 only [${arch}]`, () => {
+      for (const family of [1, 2, 10]) {
+        assert.equal(run(filter, { nr: socket, arch: audit, args: [family, 1] }), ALLOW);
+      }
+      // AF_NETLINK, AF_PACKET, AF_VSOCK, AF_ALG, AF_BLUETOOTH, AF_KEY, AF_APPLETALK, AF_CAN
+      for (const family of [16, 17, 40, 38, 31, 15, 5, 29, 0, 3, 4, 46]) {
+        assert.equal(
+          run(filter, { nr: socket, arch: audit, args: [family, 1] }),
+          EAFNOSUPPORT,
+          `family ${family}`,
+        );
+      }
+    });
+    it(`lets socketpair() create AF_UNIX only [${arch}]`, () => {
+      assert.equal(run(filter, { nr: socketpair, arch: audit, args: [1, 1] }), ALLOW);
+      assert.equal(run(filter, { nr: socketpair, arch: audit, args: [40, 1] }), EAFNOSUPPORT);
+    });
+  }
+});
