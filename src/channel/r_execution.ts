@@ -101,6 +101,12 @@ export const R_EXECUTION: string = String.raw`
       }
       result_message(id, value, visible)
     }, warning = function(w) {
+      # A write the kernel refused (past the file size limit, or a full /tmp) is only a
+      # warning in R: make it the error it is, so code never goes on with a cut file.
+      if (identical(conditionMessage(w), "problem writing to connection")) {
+        stop(simpleError(paste0("cannot write all the data to the connection: the file ",
+          "size limit or the size of /tmp was reached"), conditionCall(w)))
+      }
       show_warning(w)
       invokeRestart("muffleWarning")
     }, error = function(e) {
