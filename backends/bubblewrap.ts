@@ -70,6 +70,7 @@ const CAPABILITIES: Capabilities = {
   processes: true,
   env: true,
   limits: ["cpu", "memory", "fsize", "nproc", "nofile", "stack"],
+  ownPidNamespace: true,
 };
 
 const MIN_VERSION = [0, 8, 0];

@@ -189,6 +189,7 @@ const startChildNow = (
             secret,
             nonce,
             maxMessageBytes: config.maxMessageBytes,
+            reapStrays: config.capabilities.ownPidNamespace === true,
             tools: config.tools.map((t) => ({
               name: t.name,
               argNames: t.args.map((a) => a.name),

@@ -18,6 +18,12 @@ export interface Capabilities {
   readonly env: boolean;
   /** The resource limits the backend enforces. */
   readonly limits: readonly (keyof Limits)[];
+  /**
+   * R runs in a pid namespace of its own, in which every process besides R and its
+   * ancestors was started by R's code: at the end of each execution R kills them all, so no
+   * process outlives the execution that started it. @default false
+   */
+  readonly ownPidNamespace?: boolean;
 }
 
 /** A probe's answer: usable with these capabilities, or not, with the reason and a fix. */
