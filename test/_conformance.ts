@@ -4,7 +4,8 @@
  * `conformance(title, { needs }, body)` registers one `describe` per backend, titled
  * `title [backend]`. A backend that cannot run here, or whose probe does not report a
  * capability the suite needs, still gets its `describe`, skipped with the reason, so the
- * output shows what did not run and why. Capability flags are the probe's `capabilities`:
+ * output shows what did not run and why — except a sandbox that must run here (in CI; see
+ * `_backends.ts`): its `describe` holds one failing test, "runs on this machine". Capability flags are the probe's `capabilities`:
  * `filesystem`, `network`, `processes`, `env`, and the limit names it enforces.
  *
  * @example
@@ -19,7 +20,7 @@
  *
  * @module
  */
-import { after, before, describe } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { type Limits, SecureSession, type SessionOptions } from "../mod.ts";
 import { type BackendCase, BACKENDS } from "./_backends.ts";
 
@@ -109,6 +110,16 @@ export function conformance(
   body: (ctx: ConformanceContext) => void,
 ): void {
   for (const backend of BACKENDS) {
+    const failure = backend.failure;
+    if (failure) {
+      // Fail closed: the sandbox must run here and cannot (see `_backends.ts`).
+      describe(`${title} [${backend.name}]`, () => {
+        it("runs on this machine", () => {
+          throw new Error(failure);
+        });
+      });
+      continue;
+    }
     const gate = typeof options.skip === "function" ? options.skip(backend) : options.skip;
     const skip = backend.skip || gate || missing(backend, options.needs ?? []);
     describe(`${title} [${backend.name}]`, { skip }, () => body(context(backend)));
