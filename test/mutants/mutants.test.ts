@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { bwrapArgv, type HostLayout } from "../../backends/bwrap_args.ts";
 import type { SandboxPolicy, WrappedCommand } from "../../src/sandbox/backend.ts";
-import { mutantNamed, MUTANTS } from "./mutants.ts";
+import { mutantBackend, mutantNamed, MUTANTS } from "./mutants.ts";
 import { formatSandboxArgv, parseSandboxArgv } from "./sandbox_argv.ts";
 
 const layout: HostLayout = {
@@ -148,4 +148,27 @@ describe("each mutant removes its defence and nothing else", () => {
       assert.ok(m.pending !== undefined || m.edit !== undefined || m.backend !== undefined);
     }
   });
+});
+
+describe("mutants that remove the pid namespace", () => {
+  const skip = process.platform === "linux" ? false : "bubblewrap runs only on Linux";
+  for (const name of ["no-pidns", "no-sandbox"]) {
+    it(`${name} never tells R it has a pid namespace of its own (R would kill what it sees)`, {
+      skip,
+      timeout: 30_000,
+    }, async () => {
+      const probe = await mutantBackend(mutantNamed(name)).probe();
+      if (!probe.ok) assert.fail(`bubblewrap cannot run here: ${probe.reason}`);
+      assert.equal(probe.capabilities.ownPidNamespace, false);
+    });
+  }
+  it(
+    "a mutant that keeps it still says so, as the real backend does",
+    { skip, timeout: 30_000 },
+    async () => {
+      const probe = await mutantBackend(mutantNamed("no-netns")).probe();
+      if (!probe.ok) assert.fail(`bubblewrap cannot run here: ${probe.reason}`);
+      assert.equal(probe.capabilities.ownPidNamespace, true);
+    },
+  );
 });

@@ -14,7 +14,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { makeBubblewrap } from "../../backends/bubblewrap.ts";
+import { type BubblewrapBackend, makeBubblewrap } from "../../backends/bubblewrap.ts";
 import type { HostLayout } from "../../backends/bwrap_args.ts";
 import { unsandboxed } from "../../backends/unsandboxed.ts";
 import type { Backend, SandboxPolicy, WrappedCommand } from "../../src/sandbox/backend.ts";
@@ -267,7 +267,13 @@ export const MUTANTS: readonly Mutant[] = [
     unsafe: ["fork_bomb.test.ts", "write_outside_tmp.test.ts", "disk_fill.test.ts"],
     backend: (real) => ({
       name: "bubblewrap-mutant-no-sandbox",
-      probe: () => real.probe(),
+      // Never `ownPidNamespace` here: R, unsandboxed, would kill every process it may.
+      probe: async () => {
+        const probe = await real.probe();
+        return probe.ok
+          ? { ok: true, capabilities: { ...probe.capabilities, ownPidNamespace: false } }
+          : probe;
+      },
       wrap: (command, policy) => unsandboxed.wrap(command, policy),
     }),
   },
@@ -318,13 +324,42 @@ export function mutantBackend(mutant: Mutant): Backend {
   if (edit === undefined) {
     throw new Error(`The mutant "${mutant.name}" is pending: ${mutant.pending}`);
   }
+  let claimsPidNs = false;
   return {
     name: `bubblewrap-mutant-${mutant.name}`,
-    probe: () => real.probe(),
+    probe: async () => {
+      const probe = await real.probe();
+      if (!probe.ok) return probe;
+      // R kills every other process it sees when told it has a pid namespace of its own
+      // (`ownPidNamespace`): never say so for a mutant without one, or R, unsandboxed,
+      // would kill the host's processes.
+      const keepsPidNs = dryRun(real, edit).includes("--unshare-pid");
+      const ownPidNamespace = probe.capabilities.ownPidNamespace === true && keepsPidNs;
+      claimsPidNs = ownPidNamespace;
+      return { ok: true, capabilities: { ...probe.capabilities, ownPidNamespace } };
+    },
     wrap(command, policy) {
       const layout = real.layout();
       if (layout === null) throw new Error("the mutant was used before its probe succeeded");
-      return edit(real.wrap(command, policy), { layout, policy });
+      const wrapped = edit(real.wrap(command, policy), { layout, policy });
+      if (!wrapped.argv.includes("--unshare-pid") && claimsPidNs) {
+        throw new Error("a mutant without a pid namespace must not claim ownPidNamespace");
+      }
+      return wrapped;
     },
   };
+}
+
+/** The mutant's argv for a dummy command (after the real probe succeeded). */
+function dryRun(real: BubblewrapBackend, edit: NonNullable<Mutant["edit"]>): readonly string[] {
+  const layout = real.layout();
+  if (layout === null) throw new Error("the mutant was used before its probe succeeded");
+  const policy: SandboxPolicy = {
+    rHome: "/nonexistent",
+    readPaths: [],
+    sessionDir: "/nonexistent",
+    tmpDir: "/nonexistent/tmp",
+    limits: {},
+  };
+  return edit(real.wrap({ argv: ["/bin/true"], env: {} }, policy), { layout, policy }).argv;
 }
