@@ -1,0 +1,388 @@
+/**
+ * The decisions of one execution (SPEC §9) as a pure state machine: which event may come
+ * when, what it does, and when the execution ends. {@linkcode beginExecution} gives the
+ * first state and actions; {@linkcode step} takes one event and returns the next state and
+ * the actions to perform. The Effect shell (`run_execution.ts`) takes the events from the
+ * child's queue and performs the actions; nothing here does I/O or uses Effect.
+ *
+ * The phases: `running` (R is executing), `interrupting` (the deadline or the abort signal
+ * fired: R was asked to stop and has `interruptGrace` to do so) and `done` (a `Succeed` or
+ * `Fail` action was emitted; later events are ignored).
+ *
+ * An execution completes when both its final message (a result or an error) and its
+ * end-of-output marker have arrived, in either order. Anything out of order is a protocol
+ * violation, which has the session replace the child.
+ *
+ * @module
+ */
+import {
+  type ChildCrashedError,
+  type ExecuteError,
+  ExecutionTimeoutError,
+  SessionClosedError,
+  ToolCallLimitError,
+} from "../errors.ts";
+import type { ChildMessage, HostMessage } from "../channel/protocol.ts";
+import { fromWire } from "../channel/from_wire.ts";
+import { WireFormatError } from "../channel/wire_value.ts";
+import type { PreparedToolCall, ToolReply } from "../tools/run_tool_call.ts";
+import type { AuditEvent } from "./session_log.ts";
+import { protocolError, rError, timeoutError } from "./execution_errors.ts";
+import { prepareToolCall } from "./prepare_tool_call.ts";
+
+/** How long the end-of-output marker may lag behind the final message, in milliseconds. */
+export const MARKER_WAIT_MS = 2_000;
+
+/** What stays fixed during one execution. */
+export interface ExecutionConfig {
+  /** The execution id (every message of this execution carries it). */
+  readonly execId: number;
+  /** The R code to send. */
+  readonly code: string;
+  /** The deadline in milliseconds, or `null` for none. */
+  readonly timeout: number | null;
+  /** How long R may take to stop after an interrupt before it is killed, in milliseconds. */
+  readonly interruptGrace: number;
+  /** The most tool calls allowed, or `undefined` for no limit. */
+  readonly maxToolCalls: number | undefined;
+  /** Whether R error messages are sanitized. */
+  readonly sanitizeErrors: boolean;
+  /** The execution's output lines (the shell appends to it; errors carry it). */
+  readonly output: readonly string[];
+}
+
+/** A final message from R: the result or the error of the execution. */
+export type FinalMessage = Extract<ChildMessage, { readonly type: "result" | "error" }>;
+
+/** The state of one execution. */
+export interface ExecutionState {
+  readonly config: ExecutionConfig;
+  /** `running`, `interrupting` (waiting for R to stop) or `done`. */
+  readonly phase: "running" | "interrupting" | "done";
+  /** What started the interrupt: the deadline or the abort signal. */
+  readonly abortedBy: "timeout" | "signal";
+  /** The final message and its decoded value, once it arrived. */
+  readonly final: { readonly message: FinalMessage; readonly value: unknown } | null;
+  /** Whether the end-of-output marker arrived. */
+  readonly marked: boolean;
+  /** The id of the last tool call seen (ids must increase). */
+  readonly lastCall: number;
+  /** Tool calls counted against `maxToolCalls`. */
+  readonly toolCalls: number;
+  /** Whether `maxToolCalls` was exceeded (the execution then fails at completion). */
+  readonly limitHit: boolean;
+  /** The tool call being served, or `null`. */
+  readonly pendingCall: number | null;
+}
+
+/** A timer or abort event; each carries its execution id, so a stale one is ignored. */
+export type TimerEvent = {
+  readonly _tag: "Deadline" | "Abort" | "GraceOver" | "MarkerWait";
+  readonly exec: number;
+};
+
+/** Everything an execution reacts to. */
+export type ExecutionEvent =
+  | { readonly _tag: "Message"; readonly message: ChildMessage }
+  | { readonly _tag: "ToolDone"; readonly call: number; readonly reply: ToolReply }
+  | { readonly _tag: "Marker"; readonly id: number }
+  | TimerEvent
+  | { readonly _tag: "Broken"; readonly reason: string }
+  | {
+    readonly _tag: "Exited";
+    /** The error describing the death (built by the shell from the exit status). */
+    readonly crash: ChildCrashedError;
+    /** Whether the session was closed when the child died. */
+    readonly sessionClosed: boolean;
+  };
+
+/** How the shell logs the end of a failed execution. */
+export type FailureReport = "timeout" | "aborted" | "error" | null;
+
+/** What the shell does for the execution. */
+export type ExecutionAction =
+  | { readonly _tag: "Send"; readonly message: HostMessage }
+  | { readonly _tag: "StartToolCall"; readonly call: number; readonly prepared: PreparedToolCall }
+  | { readonly _tag: "InterruptToolCall"; readonly call: number }
+  | { readonly _tag: "InterruptR" }
+  | { readonly _tag: "StartTimer"; readonly ms: number; readonly event: TimerEvent }
+  | { readonly _tag: "Replace"; readonly reason: string }
+  | {
+    readonly _tag: "Audit";
+    readonly event: AuditEvent;
+    readonly fields: Readonly<Record<string, unknown>>;
+  }
+  | {
+    readonly _tag: "Succeed";
+    readonly value: unknown;
+    readonly visible: boolean;
+    readonly text: string;
+    readonly valueOmitted: boolean;
+  }
+  | { readonly _tag: "Fail"; readonly error: ExecuteError; readonly report: FailureReport };
+
+/** The next state and the actions to perform, in order. */
+export interface ExecutionStep {
+  readonly state: ExecutionState;
+  readonly actions: readonly ExecutionAction[];
+}
+
+/**
+ * Starts an execution: arms the deadline and sends the code, or fails at once when the
+ * abort signal fired before the start.
+ */
+export function beginExecution(config: ExecutionConfig, signalAborted: boolean): ExecutionStep {
+  const state: ExecutionState = {
+    config,
+    phase: "running",
+    abortedBy: "timeout",
+    final: null,
+    marked: false,
+    lastCall: 0,
+    toolCalls: 0,
+    limitHit: false,
+    pendingCall: null,
+  };
+  if (signalAborted) {
+    const error = new ExecutionTimeoutError("Execution aborted by its signal before it started", {
+      timeoutMs: null,
+      stateKept: true,
+    });
+    return {
+      state: { ...state, phase: "done" },
+      actions: [
+        { _tag: "Audit", event: "execute_timeout", fields: { timeout_ms: null, elapsed_ms: 0 } },
+        { _tag: "Fail", error, report: null },
+      ],
+    };
+  }
+  const deadline = config.timeout === null
+    ? []
+    : [timer(config.timeout, "Deadline", config.execId)];
+  return {
+    state,
+    actions: [...deadline, {
+      _tag: "Send",
+      message: { type: "execute", id: config.execId, code: config.code },
+    }],
+  };
+}
+
+/** Takes one event: returns the next state and the actions to perform. */
+export function step(state: ExecutionState, event: ExecutionEvent): ExecutionStep {
+  if (state.phase === "done") return unchanged(state);
+  const next = react(state, event);
+  if (next.state.phase === "done" || next.state.final === null || !next.state.marked) return next;
+  const done = complete(next.state);
+  return { state: done.state, actions: [...next.actions, ...done.actions] };
+}
+
+function react(state: ExecutionState, event: ExecutionEvent): ExecutionStep {
+  const { execId } = state.config;
+  switch (event._tag) {
+    case "Message":
+      return onMessage(state, event.message);
+    case "ToolDone":
+      if (state.pendingCall !== event.call) return unchanged(state);
+      return {
+        state: { ...state, pendingCall: null },
+        actions: [{
+          _tag: "Send",
+          message: { type: "tool_reply", id: execId, call: event.call, ...event.reply },
+        }],
+      };
+    case "Marker":
+      return { state: event.id === execId ? { ...state, marked: true } : state, actions: [] };
+    case "Deadline":
+    case "Abort":
+      if (event.exec !== execId || state.final !== null || state.phase !== "running") {
+        return unchanged(state);
+      }
+      return {
+        state: {
+          ...state,
+          phase: "interrupting",
+          abortedBy: event._tag === "Abort" ? "signal" : "timeout",
+          pendingCall: null,
+        },
+        actions: [
+          ...(state.pendingCall === null
+            ? []
+            : [{ _tag: "InterruptToolCall", call: state.pendingCall } as const]),
+          { _tag: "InterruptR" },
+          timer(state.config.interruptGrace, "GraceOver", execId),
+        ],
+      };
+    case "GraceOver":
+      if (event.exec !== execId || state.final !== null) return unchanged(state);
+      return fail(
+        state,
+        [replace("execution did not stop after an interrupt")],
+        timedOut(state, false),
+      );
+    case "MarkerWait":
+      if (event.exec !== execId || state.marked) return unchanged(state);
+      return violation(state, "the end-of-output marker did not arrive");
+    case "Broken":
+      return violation(state, event.reason);
+    case "Exited":
+      return onExited(state, event.crash, event.sessionClosed);
+  }
+}
+
+function onMessage(state: ExecutionState, m: ChildMessage): ExecutionStep {
+  const { execId } = state.config;
+  if (state.final !== null) return violation(state, `a ${m.type} message after the result`);
+  if (m.type === "hello") return violation(state, "a second hello");
+  if (m.id !== execId) return violation(state, `a message for execution ${m.id} during ${execId}`);
+  if (m.type === "tool_call") return onToolCall(state, m);
+  if (state.pendingCall !== null && state.phase === "running") {
+    return violation(state, "a result while a tool call was pending");
+  }
+  let value: unknown = null;
+  if (m.type === "result") {
+    try {
+      value = fromWire(m.value);
+    } catch (e) {
+      return violation(state, (e as Error).message);
+    }
+  }
+  return {
+    state: { ...state, final: { message: m, value } },
+    actions: state.marked ? [] : [timer(MARKER_WAIT_MS, "MarkerWait", execId)],
+  };
+}
+
+function onToolCall(
+  state: ExecutionState,
+  m: Extract<ChildMessage, { readonly type: "tool_call" }>,
+): ExecutionStep {
+  const { execId, maxToolCalls } = state.config;
+  if (state.pendingCall !== null || m.call <= state.lastCall) {
+    return violation(
+      state,
+      `tool call ${m.call} while call ${state.pendingCall ?? state.lastCall} was pending`,
+    );
+  }
+  const reply = (error: string): ExecutionAction => ({
+    _tag: "Send",
+    message: { type: "tool_reply", id: execId, call: m.call, error },
+  });
+  if (state.phase === "interrupting") {
+    return { state: { ...state, lastCall: m.call }, actions: [reply("Execution interrupted")] };
+  }
+  const counted = { ...state, lastCall: m.call, toolCalls: state.toolCalls + 1 };
+  if (maxToolCalls !== undefined && counted.toolCalls > maxToolCalls) {
+    return {
+      state: { ...counted, limitHit: true },
+      actions: [
+        {
+          _tag: "Audit",
+          event: "limit_exceeded",
+          fields: { limit: "maxToolCalls", value: maxToolCalls },
+        },
+        reply(`Maximum tool calls (${maxToolCalls}) exceeded`),
+      ],
+    };
+  }
+  const prepared = prepareToolCall(m);
+  if (prepared instanceof WireFormatError) return violation(counted, prepared.message);
+  return {
+    state: { ...counted, pendingCall: m.call },
+    actions: [{ _tag: "StartToolCall", call: m.call, prepared }],
+  };
+}
+
+function onExited(
+  state: ExecutionState,
+  crash: ChildCrashedError,
+  sessionClosed: boolean,
+): ExecutionStep {
+  const error: ExecuteError = state.phase === "interrupting"
+    ? timedOut(state, false)
+    : sessionClosed
+    ? new SessionClosedError("Session is not running.")
+    : crash;
+  const fields = {
+    exit_code: crash.exitCode,
+    signal: crash.signal,
+    likely_cause: crash.likelyCause,
+  };
+  return fail(state, [
+    { _tag: "Audit", event: "child_crashed", fields },
+    replace("the R process died"),
+  ], error);
+}
+
+/** Both the final message and the marker arrived: the outcome. */
+function complete(state: ExecutionState): ExecutionStep {
+  const { config } = state;
+  const m = state.final!.message;
+  if (state.phase === "interrupting") return fail(state, [], timedOut(state, true));
+  if (state.limitHit) {
+    const error = new ToolCallLimitError(
+      `Maximum tool calls (${config.maxToolCalls}) exceeded`,
+      { limit: config.maxToolCalls ?? 0, output: config.output },
+    );
+    return fail(state, [], error);
+  }
+  if (m.type === "error") return fail(state, [], rError(m, config.sanitizeErrors, config.output));
+  const wire = m.value as { t?: string; cls?: string } | null;
+  return finish(state, [], {
+    _tag: "Succeed",
+    value: state.final!.value,
+    visible: m.visible,
+    text: m.text,
+    valueOmitted: wire !== null && wire.t === "none" && wire.cls === "too_large",
+  });
+}
+
+/** R broke the protocol: the child is replaced and the execution fails. */
+function violation(state: ExecutionState, reason: string): ExecutionStep {
+  const error: ExecuteError = state.phase === "interrupting"
+    ? timedOut(state, false)
+    : protocolError(reason);
+  return fail(state, [
+    { _tag: "Audit", event: "protocol_error", fields: { reason } },
+    replace(`protocol error: ${reason}`),
+  ], error);
+}
+
+function unchanged(state: ExecutionState): ExecutionStep {
+  return { state, actions: [] };
+}
+
+function finish(
+  state: ExecutionState,
+  before: readonly ExecutionAction[],
+  end: ExecutionAction,
+): ExecutionStep {
+  return { state: { ...state, phase: "done" }, actions: [...before, end] };
+}
+
+/** Ends the execution with `error`, after the actions `before`. */
+function fail(
+  state: ExecutionState,
+  before: readonly ExecutionAction[],
+  error: ExecuteError,
+): ExecutionStep {
+  const report: FailureReport = !(error instanceof ExecutionTimeoutError)
+    ? "error"
+    : state.abortedBy === "signal"
+    ? "aborted"
+    : "timeout";
+  return finish(state, before, { _tag: "Fail", error, report });
+}
+
+function replace(reason: string): ExecutionAction {
+  return { _tag: "Replace", reason };
+}
+
+function timer(ms: number, tag: TimerEvent["_tag"], exec: number): ExecutionAction {
+  return { _tag: "StartTimer", ms, event: { _tag: tag, exec } };
+}
+
+function timedOut(state: ExecutionState, stateKept: boolean): ExecutionTimeoutError {
+  const { timeout, output } = state.config;
+  return timeoutError(state.abortedBy, timeout, stateKept, output);
+}
