@@ -7,8 +7,13 @@
  * its attack defeats, so it runs against every backend whose probe claims that capability
  * and shows as skipped, with the reason, for the others.
  *
- * Each attack program prints `BLOCKED <why>` when the sandbox stopped it and `ESCAPED
- * <what>` when it did not.
+ * Each attack program prints `BLOCKED <why>: <errno name>` when the sandbox stopped it and
+ * `ESCAPED <what>` when it did not. The same program also runs on the host, outside any
+ * sandbox, as the sandbox's uid (`onHost`): the positive control that shows the attack
+ * works where the defence is absent.
+ *
+ * Nothing is left behind: each program is compiled in a temporary directory removed at
+ * once, and only its bytes are kept.
  *
  * @module
  */
@@ -16,19 +21,28 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { securerTool, SecureSession, type SessionOptions } from "../../mod.ts";
+import { type Backend, securerTool, SecureSession, type SessionOptions } from "../../mod.ts";
 
-const workDir = fs.mkdtempSync(join(tmpdir(), "securer-attacks-"));
-process.once("exit", () => fs.rmSync(workDir, { recursive: true, force: true }));
+/** Runs `fn` in a fresh temporary directory, removed afterwards (synchronously). */
+function inTempDir<T>(fn: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(join(tmpdir(), "securer-attacks-"));
+  try {
+    return fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function findCompiler(): string | null {
-  for (const cc of ["cc", "gcc", "clang"]) {
-    const src = join(workDir, "probe.c");
+  return inTempDir((dir) => {
+    const src = join(dir, "probe.c");
     fs.writeFileSync(src, "int main(void) { return 0; }\n");
-    const r = spawnSync(cc, ["-static", "-o", join(workDir, "probe"), src], { stdio: "ignore" });
-    if (r.status === 0) return cc;
-  }
-  return null;
+    for (const cc of ["cc", "gcc", "clang"]) {
+      const r = spawnSync(cc, ["-static", "-o", join(dir, "probe"), src], { stdio: "ignore" });
+      if (r.status === 0) return cc;
+    }
+    return null;
+  });
 }
 const compiler = findCompiler();
 
@@ -39,17 +53,19 @@ export const noCompiler: string | false = compiler === null
 
 const compiled = new Map<string, Uint8Array>();
 
-/** Compiles an attack program once per test process and returns its bytes. */
+/** Compiles a C program once per test process and returns its bytes. */
 export function attackBinary(name: string, source: string): Uint8Array {
   const done = compiled.get(name);
   if (done) return done;
   if (compiler === null) throw new Error(noCompiler as string);
-  const src = join(workDir, `${name}.c`);
-  const out = join(workDir, name);
-  fs.writeFileSync(src, source);
-  const r = spawnSync(compiler, ["-static", "-O1", "-o", out, src], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`Cannot compile ${name}: ${r.stderr}`);
-  const bytes = new Uint8Array(fs.readFileSync(out));
+  const bytes = inTempDir((dir) => {
+    const src = join(dir, `${name}.c`);
+    const out = join(dir, name);
+    fs.writeFileSync(src, source);
+    const r = spawnSync(compiler, ["-static", "-O1", "-o", out, src], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`Cannot compile ${name}: ${r.stderr}`);
+    return new Uint8Array(fs.readFileSync(out));
+  });
   compiled.set(name, bytes);
   return bytes;
 }
@@ -68,12 +84,69 @@ export const C_PRELUDE = `#define _GNU_SOURCE
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-static int blocked(const char *why) { printf("BLOCKED %s: %s\\n", why, strerror(errno)); return 0; }
+static int blocked(const char *why) { printf("BLOCKED %s: %s\\n", why, strerrorname_np(errno)); return 0; }
 static int escaped(const char *what) { printf("ESCAPED %s\\n", what); return 1; }
 `;
+
+/** The uid and gid the backend runs its sandbox under, when not the host's own. */
+export type Owner = { readonly uid: number; readonly gid: number } | null;
+
+/**
+ * The uid the backend's sandbox runs under (its `wrap()` says so in `owner`), or `null`
+ * when it runs as the host's own uid. `wrap()` is pure: this runs nothing.
+ */
+export function sandboxOwner(backend: Backend): Owner {
+  const wrapped = backend.wrap({ argv: ["/bin/true"], env: {} }, {
+    rHome: "/nonexistent",
+    readPaths: [],
+    sessionDir: "/nonexistent",
+    tmpDir: "/nonexistent/tmp",
+    limits: {},
+  });
+  return wrapped.owner ?? null;
+}
+
+/** `argv` prefixed to run as `owner` (via util-linux `setpriv`), or as is for `null`. */
+export function asOwner(owner: Owner, argv: readonly string[]): string[] {
+  if (owner === null) return [...argv];
+  const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => fs.existsSync(p));
+  if (setpriv === undefined) throw new Error("Cannot run as the sandbox's uid: no setpriv");
+  return [
+    setpriv,
+    `--reuid=${owner.uid}`,
+    `--regid=${owner.gid}`,
+    "--clear-groups",
+    "--",
+    ...argv,
+  ];
+}
+
+/**
+ * Runs an attack program on the host, outside any sandbox, as `owner` (the sandbox's uid):
+ * the positive control. Returns what it printed.
+ */
+export function onHost(
+  owner: Owner,
+  name: string,
+  source: string,
+  args: readonly string[] = [],
+): string {
+  const bytes = attackBinary(name, C_PRELUDE + source);
+  return inTempDir((dir) => {
+    fs.chmodSync(dir, 0o755);
+    const path = join(dir, name);
+    fs.writeFileSync(path, bytes, { mode: 0o755 });
+    const argv = asOwner(owner, [path, ...args]);
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", timeout: 30_000 });
+    if (r.error) throw r.error;
+    return `${r.stdout}${r.stderr}`.trim();
+  });
+}
 
 /** R code that defines `run_attack(name, args)` in the session. */
 const R_RUN_ATTACK = `run_attack <- function(name, args = character()) {
