@@ -81,6 +81,7 @@ describe("each mutant removes its defence and nothing else", () => {
     "no-seccomp": [["--seccomp", "3"], []],
     "no-disable-userns": [["--disable-userns", "--cap-drop", "ALL"], []],
     "rw-root": [["--remount-ro", "/"], []],
+    "rw-dev": [["--remount-ro", "/dev"], []],
     "no-netns": [["--unshare-net"], []],
     "no-pidns": [["--unshare-pid"], []],
     "no-ipcns": [["--unshare-ipc"], []],
