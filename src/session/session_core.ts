@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { Deferred, Effect, Exit, Queue, type Scope, Semaphore } from "effect";
+import { Cause, Deferred, Effect, Exit, Fiber, Queue, type Scope, Semaphore } from "effect";
 import type { Session } from "./session.ts";
 import type { SessionLog } from "./session_log.ts";
 import type { ChildConfig, ChildEvent } from "../channel/start_child.ts";
-import type { SessionBusyError, SessionClosedError, SessionStartError } from "../errors.ts";
+import { type SessionBusyError, type SessionClosedError, SessionStartError } from "../errors.ts";
 import { type ExecutionContext, runExecution } from "./run_execution.ts";
 import { crashedError } from "./crashed_error.ts";
 import {
@@ -63,6 +63,8 @@ interface Core {
   state: LifecycleState<Generation>;
   /** The latest start of a child, to wait for. */
   current: Deferred.Deferred<Generation, SessionStartError>;
+  /** The fiber running the latest start, or `null` before the first. */
+  launching: Fiber.Fiber<unknown, unknown> | null;
 }
 
 type Actions = readonly LifecycleAction<Generation>[];
@@ -128,19 +130,30 @@ function launch(core: Core): Effect.Effect<void> {
     const deferred = yield* Deferred.make<Generation, SessionStartError>();
     core.current = deferred;
     const facts = { backend: config.childConfig.backend.name, sandboxed: config.sandboxed };
-    yield* startGeneration(config.childConfig, config.log, facts, onChildEvent(core)).pipe(
-      Effect.exit,
-      Effect.tap((exit) =>
-        applyAlways(
-          core,
-          Exit.isSuccess(exit)
-            ? { _tag: "StartSucceeded", gen: exit.value }
-            : { _tag: "StartFailed" },
-        )
-      ),
-      Effect.flatMap((exit) => Deferred.done(deferred, exit)),
-      Effect.forkIn(config.sessionScope),
-    );
+    // Only the start itself may be interrupted (the session closing interrupts the fibers of
+    // its scope): what follows always runs, so `current` is always completed and whoever
+    // waits for it — `close()` among them — always wakes.
+    core.launching = yield* Effect.uninterruptibleMask((restore) =>
+      restore(startGeneration(config.childConfig, config.log, facts, onChildEvent(core))).pipe(
+        Effect.exit,
+        Effect.tap((exit) =>
+          applyAlways(
+            core,
+            Exit.isSuccess(exit)
+              ? { _tag: "StartSucceeded", gen: exit.value }
+              : { _tag: "StartFailed" },
+          )
+        ),
+        Effect.flatMap((exit) =>
+          Exit.isFailure(exit) && Cause.hasInterrupts(exit.cause)
+            ? Deferred.fail(
+              deferred,
+              new SessionStartError("Cannot start R: the session was closed during the start"),
+            )
+            : Deferred.done(deferred, exit)
+        ),
+      )
+    ).pipe(Effect.forkIn(config.sessionScope));
   });
 }
 
@@ -257,6 +270,7 @@ export const makeSessionCore = (
       runNow: (effect) => void Effect.runForkWith(context)(effect),
       state: initialState(),
       current: yield* Deferred.make<Generation, SessionStartError>(),
+      launching: null,
     };
     const execution = executionContext(core);
 
@@ -293,9 +307,16 @@ export const makeSessionCore = (
     const close: Session["close"] = Effect.fn("Session.close")(function* () {
       yield* applyAlways(core, { _tag: "CloseRequested" });
       yield* core.lock.withPermit(Effect.gen(function* () {
-        // A start in progress is waited for; its child is disposed as it comes up.
-        yield* Effect.exit(Deferred.await(core.current));
+        // A start in progress is waited for; its child is disposed as it comes up. The start's
+        // fiber is what is waited for, not its outcome: a start forked as the session's scope
+        // closes may never run, and then no outcome ever comes.
+        if (core.launching !== null) yield* Fiber.await(core.launching);
         yield* applyAlways(core, { _tag: "CloseProceeds" });
+        // Whoever still waits for a start (a restart racing the close) wakes up now.
+        yield* Deferred.fail(
+          core.current,
+          new SessionStartError("Cannot start R: the session is closed"),
+        );
       }));
     })();
 

@@ -29,7 +29,12 @@ async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T; stal
   }
 }
 
-conformance(`${COUNT} sessions at once`, {}, (ctx) => {
+conformance(`${COUNT} sessions at once`, {
+  skip: (b) =>
+    b.sandboxed
+      ? "the host's side is the same under a sandbox; bench/ measures 64 sandboxed sessions"
+      : false,
+}, (ctx) => {
   it("all start, execute and close while the event loop keeps turning", {
     timeout: 300_000,
   }, async () => {
