@@ -59,6 +59,12 @@ export class LineSplitter {
     }
   }
 
+  /** Drops a partial line held from earlier chunks, as if nothing had been pushed. */
+  reset(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+  }
+
   /** Emits what is left without a trailing newline, if anything. */
   flush(): void {
     if (!this.#dead && this.#pendingBytes > 0) this.#emit(new Uint8Array(0));

@@ -21,6 +21,8 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { Deferred, Effect, type Scope, Semaphore } from "effect";
 import type { Backend, Capabilities } from "../sandbox/backend.ts";
+import type { CgroupSupport, LimitScope, SandboxUsage } from "../sandbox/cgroup.ts";
+import { acquireChildCgroup } from "./child_cgroup.ts";
 import { SessionStartError } from "../errors.ts";
 import type { Limits } from "../sandbox/limits.ts";
 import { LineSplitter } from "./line_splitter.ts";
@@ -68,6 +70,8 @@ export interface ChildConfig {
   readonly env: Readonly<Record<string, string>>;
   readonly maxMessageBytes: number;
   readonly startTimeoutMs: number;
+  /** Where session cgroups can be made. @default the process-wide probe */
+  readonly cgroups?: CgroupSupport;
 }
 
 /** A running, handshaken R child. */
@@ -86,9 +90,21 @@ export interface Child {
   setOutput(sink: ((line: string) => void) | null): void;
   /** The exit status once the process has exited, else `null`. */
   exitStatus(): ExitStatus | null;
+  /** Which limits hold for the whole sandbox (its cgroup) and which per process. */
+  readonly limitScope: LimitScope;
+  /** What the sandbox's cgroup has counted (memory peak, OOM kills, CPU), or `null`. */
+  usage(): SandboxUsage | null;
+  /** Whether the sandbox ran past its whole-sandbox CPU budget and was ended. */
+  cpuExceeded(): boolean;
 }
 
 const MAX_OUTPUT_LINE_BYTES = 65_536;
+/**
+ * Output bytes R may write while no execution runs (leftover processes, where nothing kills
+ * them): they are counted and dropped unread, and past this many the child is treated as
+ * broken and replaced, so a flood stops costing the host's CPU.
+ */
+export const IDLE_OUTPUT_LIMIT = 1_048_576;
 const DIAGNOSTIC_BYTES = 4_096;
 
 function childEnv(config: ChildConfig, tmp: string): Record<string, string> {
@@ -269,7 +285,15 @@ const startChildNow = (
         (r) => Effect.sync(() => r.close()),
       );
     yield* openReader("res", (c) => protocol.push(c));
-    yield* openReader("out", (c) => outputLines.push(c));
+    let idleBytes = 0;
+    yield* openReader("out", (c) => {
+      if (output !== null || !handshaken) return outputLines.push(c);
+      // No execution runs: nothing of this is anyone's output. Count it, never split it.
+      idleBytes += c.length;
+      if (idleBytes > IDLE_OUTPUT_LIMIT) {
+        breakWith(`R wrote ${idleBytes} bytes of output while no execution was running`);
+      }
+    });
     const writer = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => openFifoWriter(join(dir, "req")),
@@ -278,7 +302,15 @@ const startChildNow = (
       (w) => Effect.sync(() => w.close()),
     );
 
-    // --- the process --------------------------------------------------------------
+    // --- the cgroup, released after the process is killed, and the process ----------
+    let onCpuExceeded = () => {};
+    const cgroup = yield* acquireChildCgroup({
+      limits: config.limits,
+      enforced: config.capabilities.limits,
+      support: config.cgroups,
+      cpus: availableParallelism(),
+      onCpuExceeded: () => onCpuExceeded(),
+    });
     const proc = yield* Effect.acquireRelease(
       Effect.try({
         try: () =>
@@ -342,11 +374,15 @@ const startChildNow = (
       Effect.sync(() => {
         writer.write(encodeHostMessage(message)).catch((e) => breakWith(`cannot write to R: ${e}`));
       });
+    // Before any user code: the sandbox's processes join its cgroup.
+    yield* cgroup.adopt(proc.pid);
     // The secret has done its job; inside a sandbox R cannot delete the file itself.
     yield* Effect.promise(() => removeFile(join(dir, "init.json")));
     // Signals must reach R itself, which may run inside a sandbox wrapper.
     let rPid: number | null = null;
     const rProcess = async () => (rPid ??= (await findProcess(proc.pid, "R")) ?? proc.pid);
+    // As RLIMIT_CPU would: SIGXCPU names the cause when R dies of it.
+    onCpuExceeded = () => void rProcess().then((pid) => signalProcess(pid, "SIGXCPU"), () => {});
     const child: Child = {
       pid: proc.pid,
       rVersion: greeting.r,
@@ -363,9 +399,17 @@ const startChildNow = (
         proc.signal("SIGKILL");
       },
       setOutput: (sink) => {
+        if (sink !== null && output === null) {
+          // A new execution: what was left of the idle stream is not its output.
+          outputLines.reset();
+          idleBytes = 0;
+        }
         output = sink;
       },
       exitStatus: () => exitStatus,
+      limitScope: cgroup.limitScope,
+      usage: cgroup.usage,
+      cpuExceeded: cgroup.cpuExceeded,
     };
     return child;
   });

@@ -63,9 +63,17 @@ export interface ExecuteOptions {
   readonly maxCodeLength?: number;
   /** Most output lines kept in the result (all are still streamed). @default 10000 */
   readonly maxOutputLines?: number;
+  /**
+   * Most output bytes (UTF-8) kept in the result; lines past it are counted in
+   * `droppedOutputLines`, not kept (they are still streamed). @default 16777216 (16 MiB)
+   */
+  readonly maxOutputBytes?: number;
   /** Aborting it stops the execution like a timeout. */
   readonly signal?: AbortSignal;
 }
+
+/** Output bytes an execution keeps in its result by default: 16 MiB. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 16_777_216;
 
 /** Session options after validation, with defaults applied. */
 export interface ResolvedSessionOptions {
@@ -96,6 +104,7 @@ export interface ResolvedExecuteOptions {
   readonly maxToolCalls: number | undefined;
   readonly maxCodeLength: number;
   readonly maxOutputLines: number;
+  readonly maxOutputBytes: number;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -180,6 +189,7 @@ const executeSchema = v.object({
   maxToolCalls: v.optional(positive("maxToolCalls", true)),
   maxCodeLength: v.optional(positive("maxCodeLength", true)),
   maxOutputLines: v.optional(positive("maxOutputLines", true)),
+  maxOutputBytes: v.optional(positive("maxOutputBytes", true)),
   signal: v.optional(v.custom<unknown>(
     (x) => x === undefined || x instanceof AbortSignal,
     (i) => `TypeError:\`signal\` must be an AbortSignal, not ${typeTag(i.input)}.`,
@@ -238,6 +248,7 @@ export function resolveExecuteOptions(options: ExecuteOptions | undefined): Reso
     maxToolCalls: o.maxToolCalls,
     maxCodeLength: o.maxCodeLength ?? 100_000,
     maxOutputLines: o.maxOutputLines ?? 10_000,
+    maxOutputBytes: o.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     signal: o.signal,
   };
 }

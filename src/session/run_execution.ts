@@ -37,8 +37,13 @@ export interface ExecuteResult {
   readonly text: string;
   /** Output lines (stdout, stderr, messages, warnings), in order. */
   readonly output: readonly string[];
-  /** `true` when more lines than `maxOutputLines` were produced (the rest were dropped). */
+  /**
+   * `true` when more lines than `maxOutputLines`, or more bytes than `maxOutputBytes`, were
+   * produced (the rest were streamed to `onOutput` but not kept).
+   */
   readonly outputTruncated: boolean;
+  /** How many output lines were not kept because of `maxOutputLines` or `maxOutputBytes`. */
+  readonly droppedOutputLines: number;
   /** `true` when the value was too large to send (`value` is `null`; `text` remains). */
   readonly valueOmitted: boolean;
   /** Wall time of the execution in milliseconds. */
@@ -70,6 +75,9 @@ export interface ExecutionContext {
 interface Collected {
   readonly lines: string[];
   truncated: boolean;
+  /** UTF-8 bytes of the kept lines, a newline each. */
+  bytes: number;
+  dropped: number;
 }
 
 /** Runs `code` as execution `execId` on the generation `gen`. */
@@ -86,7 +94,7 @@ export const runExecution = (
   const onAbort = () => offer({ _tag: "Abort", exec: execId });
   return Effect.gen(function* () {
     const started = performance.now();
-    const output: Collected = { lines: [], truncated: false };
+    const output: Collected = { lines: [], truncated: false, bytes: 0, dropped: 0 };
     gen.child.setOutput(collect(output, o));
     // Events left in the queue are handled by the loop: stale timers are skipped by
     // id, and a message that arrived after the previous execution ended is a violation.
@@ -126,11 +134,21 @@ export const runExecution = (
   );
 };
 
-/** The output sink: keeps up to `maxOutputLines` lines and streams each to `onOutput`. */
+/**
+ * The output sink: keeps lines up to `maxOutputLines` and `maxOutputBytes` — past either, a
+ * line is counted, not kept — and streams each to `onOutput`.
+ */
 function collect(output: Collected, o: ResolvedExecuteOptions): (line: string) => void {
   return (line) => {
-    if (output.lines.length < o.maxOutputLines) output.lines.push(line);
-    else output.truncated = true;
+    // A line is at most 64 KiB (the channel cuts longer ones), so this is cheap.
+    const bytes = utf8Length(line) + 1;
+    if (output.lines.length < o.maxOutputLines && output.bytes + bytes <= o.maxOutputBytes) {
+      output.lines.push(line);
+      output.bytes += bytes;
+    } else {
+      output.truncated = true;
+      output.dropped++;
+    }
     if (o.onOutput) {
       try {
         o.onOutput(line);
@@ -234,6 +252,7 @@ function succeed(
     text: a.text,
     output: output.lines,
     outputTruncated: output.truncated,
+    droppedOutputLines: output.dropped,
     valueOmitted: a.valueOmitted,
     elapsedMs: ms,
   };
@@ -261,4 +280,14 @@ function reportFailure(
       log.verbose(`Execution error: ${a.error.message} (${secs(ms)})`);
       return;
   }
+}
+
+/** The UTF-8 length of a string, without encoding it. */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
 }
