@@ -1,0 +1,148 @@
+/**
+ * The cgroup of one R child (SPEC §8), as a scoped resource: limits for the sandbox as a
+ * whole where the host allows it.
+ *
+ * It is created before the child is spawned and released after the child is killed: every
+ * process left in it is killed and its directories removed (also when the host exits). Once
+ * the handshake is done — before any user code runs — `adopt` moves the spawned process and
+ * all its descendants in, so everything R starts later is born inside and counted together:
+ * memory (with shared memory, memfds, tmpfs pages and kernel memory), tasks, and CPU time.
+ *
+ * CPU time has no cgroup knob: a watch reads the cgroup's CPU usage (more often as the
+ * budget runs out, see `cpuCheck`) and, past `cpu` seconds, calls `onCpuExceeded` (the child
+ * sends R SIGXCPU, as RLIMIT_CPU would) and kills whatever is left a second later.
+ *
+ * @module
+ */
+import { clearTimeout, setTimeout } from "node:timers";
+import { Effect, type Scope } from "effect";
+import { SessionStartError } from "../errors.ts";
+import {
+  type CgroupSupport,
+  cpuCheck,
+  type LimitScope,
+  limitScope,
+  resourcesFor,
+  type SandboxUsage,
+} from "../sandbox/cgroup.ts";
+import type { Limits } from "../sandbox/limits.ts";
+import { createSessionCgroup, type SessionCgroup } from "../platform/cgroup_fs.ts";
+import { probeCgroups } from "../platform/cgroup_probe.ts";
+import { onHostExit } from "../platform/exit_hooks.ts";
+
+/** What the child knows of its cgroup. */
+export interface ChildCgroup {
+  /** Which of the child's limits hold for the whole sandbox and which per process. */
+  readonly limitScope: LimitScope;
+  /** Moves `pid` and its descendants in and starts the CPU watch (no-op without a cgroup). */
+  adopt(pid: number): Effect.Effect<void, SessionStartError>;
+  /** What the cgroup has counted so far, or `null` without a cgroup. */
+  usage(): SandboxUsage | null;
+  /** Whether the whole-sandbox CPU budget ran out (and the sandbox was ended). */
+  cpuExceeded(): boolean;
+}
+
+/** What {@linkcode acquireChildCgroup} needs. */
+export interface ChildCgroupOptions {
+  /** The session's limits. */
+  readonly limits: Limits;
+  /** The limits the backend enforces per process. */
+  readonly enforced: readonly (keyof Limits)[];
+  /** What the host offers. @default the process-wide probe */
+  readonly support?: CgroupSupport;
+  /** CPUs the sandbox can keep busy at once (paces the CPU watch). */
+  readonly cpus: number;
+  /** Called once when the sandbox's CPU time passes `limits.cpu`. */
+  readonly onCpuExceeded: () => void;
+}
+
+/** How long processes get after the CPU budget ran out before they are killed. */
+const CPU_GRACE_MS = 1_000;
+
+/** Creates the child's cgroup in the current scope (none when no limit needs one). */
+export const acquireChildCgroup = (
+  options: ChildCgroupOptions,
+): Effect.Effect<ChildCgroup, SessionStartError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const support = options.support ?? probeCgroups();
+    const set = options.enforced.filter((name) => options.limits[name] !== undefined);
+    const limits: Limits = Object.fromEntries(set.map((n) => [n, options.limits[n]]));
+    const scope = limitScope(support, set);
+    const resources = resourcesFor(limits).filter((r) => support.bases[r] !== undefined);
+    if (support.mode === "none" || resources.length === 0) {
+      return {
+        limitScope: scope,
+        adopt: () => Effect.void,
+        usage: () => null,
+        cpuExceeded: () => false,
+      };
+    }
+    const cgroup = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => createSessionCgroup(support, resources, limits),
+        catch: (e) => new SessionStartError(`Cannot create the session's cgroup: ${e}`),
+      }),
+      (cg) => Effect.promise(() => cg.remove()),
+    );
+    yield* Effect.acquireRelease(
+      Effect.sync(() => onHostExit(() => cgroup.removeSync())),
+      (unregister) => Effect.sync(unregister),
+    );
+    const watch = yield* Effect.acquireRelease(
+      Effect.sync(() => cpuWatch(cgroup, limits.cpu, options)),
+      (w) => Effect.sync(() => w.stop()),
+    );
+    return {
+      limitScope: scope,
+      adopt: (pid) =>
+        Effect.try({
+          try: () => {
+            cgroup.adopt(pid);
+            watch.start();
+          },
+          catch: (e) => new SessionStartError(`Cannot move R into the session's cgroup: ${e}`),
+        }),
+      usage: () => cgroup.usage(),
+      cpuExceeded: () => watch.exceeded,
+    };
+  });
+
+interface CpuWatch {
+  readonly exceeded: boolean;
+  start(): void;
+  stop(): void;
+}
+
+/** Looks at the cgroup's CPU time until it passes `budget` seconds (nothing without one). */
+function cpuWatch(
+  cgroup: SessionCgroup,
+  budget: number | undefined,
+  options: ChildCgroupOptions,
+): CpuWatch {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+  const state = { exceeded: false };
+  const later = (ms: number, f: () => void) => {
+    timer = setTimeout(f, ms);
+    timer.unref();
+  };
+  const tick = () => {
+    if (stopped || budget === undefined) return;
+    const used = cgroup.cpuSeconds();
+    const check = cpuCheck(used ?? 0, budget, options.cpus);
+    if (!check.exceeded) return later(check.nextMs, tick);
+    state.exceeded = true;
+    options.onCpuExceeded();
+    later(CPU_GRACE_MS, () => void cgroup.kill());
+  };
+  return {
+    get exceeded() {
+      return state.exceeded;
+    },
+    start: tick,
+    stop() {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}
