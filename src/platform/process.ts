@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import { isPermissionError } from "./permission_error.ts";
 
-/** The signals the host sends. */
-export type SignalName = "SIGINT" | "SIGKILL" | "SIGTERM";
+/** The signals the host sends (SIGXCPU: a sandbox past its whole-sandbox CPU budget). */
+export type SignalName = "SIGINT" | "SIGKILL" | "SIGTERM" | "SIGXCPU";
 
 /**
  * Sends `signal` to the process `pid`, or to the process group it leads. Returns whether
