@@ -24,7 +24,7 @@ import {
 } from "../errors.ts";
 import type { ChildMessage, HostMessage } from "../channel/protocol.ts";
 import { fromWire } from "../channel/from_wire.ts";
-import { WireFormatError } from "../channel/wire_value.ts";
+import { WireFormatError, WireLimitError } from "../channel/wire_value.ts";
 import type { PreparedToolCall, ToolReply } from "../tools/run_tool_call.ts";
 import type { AuditEvent } from "./session_log.ts";
 import { protocolError, rError, timeoutError } from "./execution_errors.ts";
@@ -62,7 +62,12 @@ export interface ExecutionState {
   /** What started the interrupt: the deadline or the abort signal. */
   readonly abortedBy: "timeout" | "signal";
   /** The final message and its decoded value, once it arrived. */
-  readonly final: { readonly message: FinalMessage; readonly value: unknown } | null;
+  readonly final: {
+    readonly message: FinalMessage;
+    readonly value: unknown;
+    /** The value was well formed but would expand past what the host decodes. */
+    readonly tooLarge?: boolean;
+  } | null;
   /** Whether the end-of-output marker arrived. */
   readonly marked: boolean;
   /** The id of the last tool call seen (ids must increase). */
@@ -240,15 +245,18 @@ function onMessage(state: ExecutionState, m: ChildMessage): ExecutionStep {
     return violation(state, "a result while a tool call was pending");
   }
   let value: unknown = null;
+  let tooLarge = false;
   if (m.type === "result") {
     try {
       value = fromWire(m.value);
     } catch (e) {
-      return violation(state, (e as Error).message);
+      // Too large to decode is not a violation: R is fine, the value is omitted.
+      if (e instanceof WireLimitError) tooLarge = true;
+      else return violation(state, (e as Error).message);
     }
   }
   return {
-    state: { ...state, final: { message: m, value } },
+    state: { ...state, final: { message: m, value, tooLarge } },
     actions: state.marked ? [] : [timer(MARKER_WAIT_MS, "MarkerWait", execId)],
   };
 }
@@ -286,6 +294,19 @@ function onToolCall(
     };
   }
   const prepared = prepareToolCall(m);
+  if (prepared instanceof WireLimitError) {
+    // Well formed but too large to decode: R gets an error, as for any refused argument.
+    return {
+      state: counted,
+      actions: [
+        reply(
+          `Tool '${m.tool}': ${
+            prepared.message.replace(/^Cannot decode a value/, "cannot receive an argument")
+          }`,
+        ),
+      ],
+    };
+  }
   if (prepared instanceof WireFormatError) return violation(counted, prepared.message);
   return {
     state: { ...counted, pendingCall: m.call },
@@ -333,7 +354,8 @@ function complete(state: ExecutionState): ExecutionStep {
     value: state.final!.value,
     visible: m.visible,
     text: m.text,
-    valueOmitted: wire !== null && wire.t === "none" && wire.cls === "too_large",
+    valueOmitted: state.final!.tooLarge === true ||
+      (wire !== null && wire.t === "none" && wire.cls === "too_large"),
   });
 }
 
