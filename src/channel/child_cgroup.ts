@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { availableParallelism } from "node:os";
 import { clearTimeout, setTimeout } from "node:timers";
 import { Effect, type Scope } from "effect";
 import { SessionStartError } from "../errors.ts";
@@ -30,31 +31,42 @@ import { createSessionCgroup, type SessionCgroup } from "../platform/cgroup_fs.t
 import { probeCgroups } from "../platform/cgroup_probe.ts";
 import { onHostExit } from "../platform/exit_hooks.ts";
 
-/** What the child knows of its cgroup. */
-export interface ChildCgroup {
+/** What a session learns of its child's cgroup. */
+export interface SandboxCgroup {
   /** Which of the child's limits hold for the whole sandbox and which per process. */
   readonly limitScope: LimitScope;
-  /** Moves `pid` and its descendants in and starts the CPU watch (no-op without a cgroup). */
-  adopt(pid: number): Effect.Effect<void, SessionStartError>;
   /** What the cgroup has counted so far, or `null` without a cgroup. */
   usage(): SandboxUsage | null;
   /** Whether the whole-sandbox CPU budget ran out (and the sandbox was ended). */
   cpuExceeded(): boolean;
 }
 
-/** What {@linkcode acquireChildCgroup} needs. */
+/** The child's cgroup, as the child uses it. */
+export interface ChildCgroup extends SandboxCgroup {
+  /**
+   * Moves `pid` and its descendants in and starts the CPU watch, which calls
+   * `onCpuExceeded` once when the sandbox's CPU time passes `limits.cpu` (no-op without a
+   * cgroup).
+   */
+  adopt(
+    pid: number,
+    onCpuExceeded: () => Promise<unknown>,
+  ): Effect.Effect<void, SessionStartError>;
+}
+
+/** What {@linkcode acquireChildCgroup} needs (a `ChildConfig` has it). */
 export interface ChildCgroupOptions {
   /** The session's limits. */
   readonly limits: Limits;
-  /** The limits the backend enforces per process. */
-  readonly enforced: readonly (keyof Limits)[];
+  /** What the backend enforces: `limits` lists the limits it applies per process. */
+  readonly capabilities: { readonly limits: readonly (keyof Limits)[] };
   /** What the host offers. @default the process-wide probe */
-  readonly support?: CgroupSupport;
-  /** CPUs the sandbox can keep busy at once (paces the CPU watch). */
-  readonly cpus: number;
-  /** Called once when the sandbox's CPU time passes `limits.cpu`. */
-  readonly onCpuExceeded: () => void;
+  readonly cgroups?: CgroupSupport;
+  /** CPUs the sandbox can keep busy at once (paces the CPU watch). @default all of them */
+  readonly cpus?: number;
 }
+
+export type { CgroupSupport };
 
 /** How long processes get after the CPU budget ran out before they are killed. */
 const CPU_GRACE_MS = 1_000;
@@ -64,8 +76,8 @@ export const acquireChildCgroup = (
   options: ChildCgroupOptions,
 ): Effect.Effect<ChildCgroup, SessionStartError, Scope.Scope> =>
   Effect.gen(function* () {
-    const support = options.support ?? probeCgroups();
-    const set = options.enforced.filter((name) => options.limits[name] !== undefined);
+    const support = options.cgroups ?? probeCgroups();
+    const set = options.capabilities.limits.filter((name) => options.limits[name] !== undefined);
     const limits: Limits = Object.fromEntries(set.map((n) => [n, options.limits[n]]));
     const scope = limitScope(support, set);
     const resources = resourcesFor(limits).filter((r) => support.bases[r] !== undefined);
@@ -89,16 +101,16 @@ export const acquireChildCgroup = (
       (unregister) => Effect.sync(unregister),
     );
     const watch = yield* Effect.acquireRelease(
-      Effect.sync(() => cpuWatch(cgroup, limits.cpu, options)),
+      Effect.sync(() => cpuWatch(cgroup, limits.cpu, options.cpus ?? availableParallelism())),
       (w) => Effect.sync(() => w.stop()),
     );
     return {
       limitScope: scope,
-      adopt: (pid) =>
+      adopt: (pid, onCpuExceeded) =>
         Effect.try({
           try: () => {
             cgroup.adopt(pid);
-            watch.start();
+            watch.start(onCpuExceeded);
           },
           catch: (e) => new SessionStartError(`Cannot move R into the session's cgroup: ${e}`),
         }),
@@ -109,19 +121,15 @@ export const acquireChildCgroup = (
 
 interface CpuWatch {
   readonly exceeded: boolean;
-  start(): void;
+  start(onExceeded: () => Promise<unknown>): void;
   stop(): void;
 }
 
 /** Looks at the cgroup's CPU time until it passes `budget` seconds (nothing without one). */
-function cpuWatch(
-  cgroup: SessionCgroup,
-  budget: number | undefined,
-  options: ChildCgroupOptions,
-): CpuWatch {
+function cpuWatch(cgroup: SessionCgroup, budget: number | undefined, cpus: number): CpuWatch {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
-  const state = { exceeded: false };
+  const state = { exceeded: false, onExceeded: (): Promise<unknown> => Promise.resolve() };
   const later = (ms: number, f: () => void) => {
     timer = setTimeout(f, ms);
     timer.unref();
@@ -129,17 +137,20 @@ function cpuWatch(
   const tick = () => {
     if (stopped || budget === undefined) return;
     const used = cgroup.cpuSeconds();
-    const check = cpuCheck(used ?? 0, budget, options.cpus);
+    const check = cpuCheck(used ?? 0, budget, cpus);
     if (!check.exceeded) return later(check.nextMs, tick);
     state.exceeded = true;
-    options.onCpuExceeded();
+    state.onExceeded().catch(() => undefined); // What survives it is killed next.
     later(CPU_GRACE_MS, () => void cgroup.kill());
   };
   return {
     get exceeded() {
       return state.exceeded;
     },
-    start: tick,
+    start(onExceeded) {
+      state.onExceeded = onExceeded;
+      tick();
+    },
     stop() {
       stopped = true;
       if (timer !== null) clearTimeout(timer);

@@ -21,8 +21,7 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { Deferred, Effect, type Scope, Semaphore } from "effect";
 import type { Backend, Capabilities } from "../sandbox/backend.ts";
-import type { CgroupSupport, LimitScope, SandboxUsage } from "../sandbox/cgroup.ts";
-import { acquireChildCgroup } from "./child_cgroup.ts";
+import { acquireChildCgroup, type CgroupSupport, type SandboxCgroup } from "./child_cgroup.ts";
 import { SessionStartError } from "../errors.ts";
 import type { Limits } from "../sandbox/limits.ts";
 import { LineSplitter } from "./line_splitter.ts";
@@ -90,12 +89,8 @@ export interface Child {
   setOutput(sink: ((line: string) => void) | null): void;
   /** The exit status once the process has exited, else `null`. */
   exitStatus(): ExitStatus | null;
-  /** Which limits hold for the whole sandbox (its cgroup) and which per process. */
-  readonly limitScope: LimitScope;
-  /** What the sandbox's cgroup has counted (memory peak, OOM kills, CPU), or `null`. */
-  usage(): SandboxUsage | null;
-  /** Whether the sandbox ran past its whole-sandbox CPU budget and was ended. */
-  cpuExceeded(): boolean;
+  /** Which limits hold for the whole sandbox (its cgroup), and what the cgroup counted. */
+  readonly sandbox: SandboxCgroup;
 }
 
 const MAX_OUTPUT_LINE_BYTES = 65_536;
@@ -303,14 +298,7 @@ const startChildNow = (
     );
 
     // --- the cgroup, released after the process is killed, and the process ----------
-    let onCpuExceeded = () => {};
-    const cgroup = yield* acquireChildCgroup({
-      limits: config.limits,
-      enforced: config.capabilities.limits,
-      support: config.cgroups,
-      cpus: availableParallelism(),
-      onCpuExceeded: () => onCpuExceeded(),
-    });
+    const cgroup = yield* acquireChildCgroup(config);
     const proc = yield* Effect.acquireRelease(
       Effect.try({
         try: () =>
@@ -374,15 +362,13 @@ const startChildNow = (
       Effect.sync(() => {
         writer.write(encodeHostMessage(message)).catch((e) => breakWith(`cannot write to R: ${e}`));
       });
-    // Before any user code: the sandbox's processes join its cgroup.
-    yield* cgroup.adopt(proc.pid);
     // The secret has done its job; inside a sandbox R cannot delete the file itself.
     yield* Effect.promise(() => removeFile(join(dir, "init.json")));
     // Signals must reach R itself, which may run inside a sandbox wrapper.
     let rPid: number | null = null;
     const rProcess = async () => (rPid ??= (await findProcess(proc.pid, "R")) ?? proc.pid);
-    // As RLIMIT_CPU would: SIGXCPU names the cause when R dies of it.
-    onCpuExceeded = () => void rProcess().then((pid) => signalProcess(pid, "SIGXCPU"), () => {});
+    // Before any user code; past the sandbox's CPU budget R gets SIGXCPU, as from RLIMIT_CPU.
+    yield* cgroup.adopt(proc.pid, () => rProcess().then((p) => signalProcess(p, "SIGXCPU")));
     const child: Child = {
       pid: proc.pid,
       rVersion: greeting.r,
@@ -407,9 +393,7 @@ const startChildNow = (
         output = sink;
       },
       exitStatus: () => exitStatus,
-      limitScope: cgroup.limitScope,
-      usage: cgroup.usage,
-      cpuExceeded: cgroup.cpuExceeded,
+      sandbox: cgroup,
     };
     return child;
   });
