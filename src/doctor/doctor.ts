@@ -1,13 +1,17 @@
 /**
  * `doctor()`: what securer finds on this machine — the R it would run and its version,
  * whether jsonlite is there, every sandbox backend's probe result with its capabilities,
- * the backend `sandbox: true` would choose, and the exact fix for each problem.
+ * the backend `sandbox: true` would choose, whether limits can hold for each sandbox as a
+ * whole (a cgroup per session) or per process only, and the exact fix for each problem.
  *
  * Run it as `deno task doctor`.
  *
  * @module
  */
 import type { Capabilities } from "../sandbox/backend.ts";
+import { type CgroupMode, limitScope } from "../sandbox/cgroup.ts";
+import type { Limits } from "../sandbox/limits.ts";
+import { probeCgroups } from "../platform/cgroup_probe.ts";
 import { runProgram } from "../platform/process.ts";
 import { detectRuntime } from "../platform/runtime.ts";
 import { findR } from "../channel/find_r.ts";
@@ -24,6 +28,20 @@ export interface DoctorBackend {
   /** Why it does not work, when it does not. */
   readonly reason?: string;
   /** What would make it work, when known. */
+  readonly fix?: string;
+}
+
+/** The report's word on cgroups: the mode, which limits it makes whole-sandbox, and why. */
+export interface DoctorCgroups {
+  /** How whole-sandbox limits are held here (`"none"`: per process only). */
+  readonly mode: CgroupMode;
+  /** The chosen backend's limits that hold for each sandbox as a whole. */
+  readonly sandbox: readonly (keyof Limits)[];
+  /** The chosen backend's limits that hold per process only. */
+  readonly perProcess: readonly (keyof Limits)[];
+  /** Why each cgroup version or controller is not used (the probe's reasons). */
+  readonly reasons: readonly string[];
+  /** What would give sessions a cgroup, when none is usable. */
   readonly fix?: string;
 }
 
@@ -48,6 +66,8 @@ export interface DoctorReport {
   readonly backends: readonly DoctorBackend[];
   /** The backend `sandbox: true` would choose, or `null` (sessions would fail closed). */
   readonly chosen: string | null;
+  /** Whether the chosen backend's limits hold for each sandbox as a whole, and why not. */
+  readonly cgroups: DoctorCgroups;
   /** Each problem found, with the command or step that fixes it. */
   readonly problems: readonly { readonly problem: string; readonly fix: string }[];
 }
@@ -109,6 +129,15 @@ export async function doctor(
     }
   }
   const chosen = backends.find((b) => b.ok)?.name ?? null;
+  const support = probeCgroups();
+  const scope = limitScope(support, backends.find((b) => b.ok)?.capabilities?.limits ?? []);
+  const cgroups: DoctorCgroups = {
+    mode: support.mode,
+    sandbox: scope.sandbox,
+    perProcess: scope.perProcess,
+    reasons: support.reasons,
+    ...(support.fix ? { fix: support.fix } : {}),
+  };
   if (chosen === null) {
     problems.push({
       problem:
@@ -125,6 +154,7 @@ export async function doctor(
     jsonlite,
     backends,
     chosen,
+    cgroups,
     problems,
   };
 }
@@ -151,11 +181,26 @@ export function formatDoctorReport(report: DoctorReport): string {
   }
   if (report.backends.length === 0) lines.push(`  (none built in for ${report.platform})`);
   lines.push("", `sandbox: true would use: ${report.chosen ?? "nothing (sessions fail closed)"}`);
+  lines.push(...formatCgroups(report.cgroups));
   if (report.problems.length > 0) {
     lines.push("", "problems and fixes:");
     for (const p of report.problems) lines.push(`  - ${p.problem}`, `    fix: ${p.fix}`);
   } else lines.push("", "no problems found");
   return lines.join("\n");
+}
+
+function formatCgroups(c: DoctorCgroups): string[] {
+  const list = (names: readonly string[]) => names.join(", ") || "none";
+  const lines = [
+    c.mode === "none"
+      ? `cgroups:    none — every limit holds per process only (${list(c.perProcess)})`
+      : `cgroups:    ${c.mode} — for the whole sandbox: ${list(c.sandbox)}; per process: ${
+        list(c.perProcess)
+      }`,
+  ];
+  for (const reason of c.reasons) lines.push(`  - ${reason}`);
+  if (c.fix) lines.push(`  fix: ${c.fix}`);
+  return lines;
 }
 
 if ((import.meta as { main?: boolean }).main) {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Limits } from "./limits.ts";
+import type { LimitScope } from "./cgroup.ts";
 
 /** What a backend isolates. Callers can demand capabilities before running code. */
 export interface Capabilities {
@@ -24,6 +25,11 @@ export interface Capabilities {
    * process outlives the execution that started it. @default false
    */
   readonly ownPidNamespace?: boolean;
+  /**
+   * Which of a session's limits hold for the whole sandbox (a cgroup per session) and which
+   * per process only. Backends leave it out: the core fills it in for a running session.
+   */
+  readonly limitScope?: LimitScope;
 }
 
 /** A probe's answer: usable with these capabilities, or not, with the reason and a fix. */

@@ -2,8 +2,9 @@
  * The cgroup seam on this machine: the probe (its mode, the bases under the host's own
  * cgroup, the reasons, the sweep of a dead host's cgroups, what Deno's permissions allow),
  * and a real session cgroup: limits written, a process tree moved in, counted, killed and
- * removed. Needs a usable cgroup (root on a v1 host such as CI, or a delegated v2 subtree);
- * elsewhere the tests show as skipped with the probe's reasons.
+ * removed; and `doctor()`'s report of it. Needs a usable cgroup (root on a v1 host such as
+ * CI, or a delegated v2 subtree); elsewhere the tests show as skipped with the probe's
+ * reasons.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -15,7 +16,8 @@ import { describe, it } from "node:test";
 import { parseProcCgroup, V1_CONTROLLER } from "../../src/sandbox/cgroup.ts";
 import { createSessionCgroup, type SessionCgroup } from "../../src/platform/cgroup_fs.ts";
 import { probeCgroups, probeCgroupsNow } from "../../src/platform/cgroup_probe.ts";
-import { eventually, onlyOnLinux, processAlive } from "../_helpers.ts";
+import { doctor, formatDoctorReport } from "../../mod.ts";
+import { eventually, noR, onlyOnLinux, processAlive } from "../_helpers.ts";
 
 const support = probeCgroups();
 const usable = onlyOnLinux("cgroups") ||
@@ -204,5 +206,26 @@ describe("the cgroup probe under Deno's permissions", {
   it("finds what this process finds with --allow-all", { timeout: 60_000 }, async () => {
     const r = await denoProbe(["--allow-all"]);
     assert.equal(r.mode, support.mode);
+  });
+});
+
+describe("doctor()", { skip: noR }, () => {
+  it("reports the cgroup mode, which limits are whole-sandbox and which per process", {
+    timeout: 60_000,
+  }, async () => {
+    const report = await doctor();
+    assert.equal(report.cgroups.mode, support.mode);
+    assert.deepEqual(report.cgroups.reasons, support.reasons);
+    const limits = report.backends.find((b) => b.ok)?.capabilities?.limits ?? [];
+    assert.deepEqual(
+      [...report.cgroups.sandbox, ...report.cgroups.perProcess].sort(),
+      [
+        ...limits,
+      ].sort(),
+    );
+    if (support.mode === "none") assert.deepEqual(report.cgroups.sandbox, []);
+    const text = formatDoctorReport(report);
+    assert.match(text, new RegExp(`^cgroups: +${support.mode} `, "m"));
+    for (const reason of support.reasons) assert.ok(text.includes(reason), reason);
   });
 });
