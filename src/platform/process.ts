@@ -56,6 +56,21 @@ export interface SpawnedProcess {
   signal(name: SignalName, target?: "process" | "group"): void;
 }
 
+/**
+ * Whether a process with this pid may exist. Only "no such process" (ESRCH) says it does
+ * not: a process of another user (EPERM), or a runtime that refuses to ask (Deno without
+ * `--allow-run`), counts as existing — callers remove what belongs to dead processes, and
+ * must never remove a live one's.
+ */
+export function processMayExist(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code !== "ESRCH";
+  }
+}
+
 /** What {@linkcode spawnProcess} needs. */
 export interface SpawnOptions {
   readonly env: Readonly<Record<string, string>>;

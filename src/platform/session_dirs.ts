@@ -13,21 +13,13 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makePrivateDir, removeDir } from "./files.ts";
+import { processMayExist } from "./process.ts";
 
 const PREFIX = "securer-";
 const OWNED = /^securer-(\d+)-[A-Za-z0-9]{6}$/;
 
 const swept: Map<string, Promise<number>> = new Map();
 
-/** Whether a process with this pid exists (it may belong to another user). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
-  }
-}
 
 /**
  * Removes the session directories of host processes that no longer exist. Runs once per
@@ -51,7 +43,7 @@ export function sweepStaleSessionDirs(dir: string = tmpdir()): Promise<number> {
       const m = OWNED.exec(name);
       if (m === null) continue;
       const pid = Number(m[1]);
-      if (pid === process.pid || processExists(pid)) continue;
+      if (pid === process.pid || processMayExist(pid)) continue;
       await removeDir(join(dir, name));
       removed++;
     }

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { SANDBOX } from "../_backends.ts";
 import { noR } from "../_helpers.ts";
+import { makeSessionDir } from "../../src/platform/session_dirs.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const deno = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
@@ -79,7 +80,16 @@ describe("Deno permissions", { skip }, () => {
     it(`without ${missing} the error names ${missing}, not a missing program`, {
       timeout: 120_000,
     }, async () => {
-      const r = await runFixture(NEEDED.filter((f) => f !== missing));
+      // A live host's session directory, which the restricted host must not sweep: a host
+      // that may not ask whether a process exists must take it as existing.
+      const live = await makeSessionDir();
+      let r;
+      try {
+        r = await runFixture(NEEDED.filter((f) => f !== missing));
+        assert.ok(fs.existsSync(live), "a live host's session directory was swept");
+      } finally {
+        fs.rmSync(live, { recursive: true, force: true });
+      }
       assert.notEqual(r.code, 0);
       assert.match(r.err, /SandboxUnavailableError/);
       assert.match(r.err, new RegExp(`run again with the ${missing} flag`));
