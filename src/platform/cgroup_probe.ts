@@ -33,7 +33,7 @@ import {
 import { randomHex } from "./files.ts";
 import { isPermissionError, permissionFailure } from "./permission_error.ts";
 import { readControl, writeControl } from "./cgroup_fs.ts";
-import { signalProcess } from "./process.ts";
+import { processMayExist, signalProcess } from "./process.ts";
 
 /** The fix when no cgroup can be created: where the host must run. */
 const UNPRIVILEGED_FIX =
@@ -207,15 +207,6 @@ function probeV1(
   return { bases, reasons };
 }
 
-/** Whether a process with this pid exists (it may belong to another user). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
-  }
-}
 
 /** Removes the session cgroups under `base` whose host process is gone. Never throws. */
 function sweep(base: string): void {
@@ -227,7 +218,7 @@ function sweep(base: string): void {
   }
   for (const name of names) {
     const owner = cgroupOwner(name);
-    if (owner === null || owner === process.pid || processExists(owner)) continue;
+    if (owner === null || owner === process.pid || processMayExist(owner)) continue;
     const dir = join(base, name);
     for (const pid of (readControl(join(dir, "cgroup.procs")) ?? "").split("\n")) {
       if (pid !== "") signalProcess(Number(pid), "SIGKILL");
