@@ -35,11 +35,15 @@ export function ours(node: RNode | null): string {
     case "placeholder":
       return str("_"); // R 4.2's placeholder token is the string "_"
     case "function": {
-      const ps = node.params.map((p) => (p.default ? `${p.name}=${ours(p.default)}` : p.name));
+      const ps = node.params.map((p) =>
+        p.default ? `${name(p.name)}=${ours(p.default)}` : name(p.name)
+      );
       return `(function (${ps.join(" ")}) ${ours(node.body)})`;
     }
     case "call": {
-      const args = node.args.map((a) => (a.name !== null ? `${a.name}=` : "") + ours(a.value));
+      const args = node.args.map((a) =>
+        (a.name !== null ? `${name(a.name)}=` : "") + ours(a.value)
+      );
       return `(${[ours(node.fn), ...args].join(" ")})`;
     }
   }
@@ -49,13 +53,13 @@ export function ours(node: RNode | null): string {
 export function theirs(t: RTree): string {
   if ("c" in t) {
     const [fn, ...args] = t.c;
-    const parts = args.map((a, i) => (t.n[i + 1] ? `${t.n[i + 1]}=` : "") + theirs(a));
+    const parts = args.map((a, i) => (t.n[i + 1] ? `${name(t.n[i + 1])}=` : "") + theirs(a));
     return `(${[theirs(fn), ...parts].join(" ")})`;
   }
   if ("f" in t) {
     const ps = t.f.map((p) => {
       const d = p.d && "c" in p.d || p.d && Object.keys(p.d).length > 0 ? p.d as RTree : null;
-      return d ? `${p.name}=${theirs(d)}` : p.name;
+      return d ? `${name(p.name)}=${theirs(d)}` : name(p.name);
     });
     return `(function (${ps.join(" ")}) ${theirs(t.body)})`;
   }
