@@ -3,14 +3,18 @@
  * whole where the host allows it.
  *
  * It is created before the child is spawned and released after the child is killed: every
- * process left in it is killed and its directories removed (also when the host exits). Once
- * the handshake is done — before any user code runs — `adopt` moves the spawned process and
- * all its descendants in, so everything R starts later is born inside and counted together:
- * memory (with shared memory, memfds, tmpfs pages and kernel memory), tasks, and CPU time.
+ * process left in it is killed and its directories removed, in the background (and by the
+ * host's exit hooks if the host exits first). Right
+ * after the spawn — while R starts, long before any user code runs — `adopt` moves the
+ * spawned process and all its descendants in, so R's own start-up is counted and everything
+ * started later is born inside and counted together: memory (with shared memory, memfds,
+ * tmpfs pages and kernel memory), tasks, and CPU time. (Moving a process costs the kernel an
+ * RCU grace period, about 2 ms per process and hierarchy: done here, it overlaps R's start.)
  *
- * CPU time has no cgroup knob: a watch reads the cgroup's CPU usage (more often as the
- * budget runs out, see `cpuCheck`) and, past `cpu` seconds, calls `onCpuExceeded` (the child
- * sends R SIGXCPU, as RLIMIT_CPU would) and kills whatever is left a second later.
+ * CPU time has no cgroup knob: a watch, started after the handshake, reads the cgroup's CPU
+ * usage (more often as the budget runs out, see `cpuCheck`) and, past `cpu` seconds, calls
+ * `onCpuExceeded` (the child sends R SIGXCPU, as RLIMIT_CPU would, so R's exit names the
+ * cause) and kills whatever is left a second later.
  *
  * @module
  */
@@ -43,15 +47,13 @@ export interface SandboxCgroup {
 
 /** The child's cgroup, as the child uses it. */
 export interface ChildCgroup extends SandboxCgroup {
+  /** Moves `pid` and its descendants in (no-op without a cgroup). */
+  adopt(pid: number): Effect.Effect<void, SessionStartError>;
   /**
-   * Moves `pid` and its descendants in and starts the CPU watch, which calls
-   * `onCpuExceeded` once when the sandbox's CPU time passes `limits.cpu` (no-op without a
-   * cgroup).
+   * Starts the CPU watch, which calls `onCpuExceeded` once when the sandbox's CPU time passes
+   * `limits.cpu` (no-op without a cgroup or a cpu limit).
    */
-  adopt(
-    pid: number,
-    onCpuExceeded: () => Promise<unknown>,
-  ): Effect.Effect<void, SessionStartError>;
+  watchCpu(onCpuExceeded: () => Promise<unknown>): Effect.Effect<void>;
 }
 
 /** What {@linkcode acquireChildCgroup} needs (a `ChildConfig` has it). */
@@ -85,20 +87,22 @@ export const acquireChildCgroup = (
       return {
         limitScope: scope,
         adopt: () => Effect.void,
+        watchCpu: () => Effect.void,
         usage: () => null,
         cpuExceeded: () => false,
       };
     }
-    const cgroup = yield* Effect.acquireRelease(
+    // Released without waiting: R's processes, already killed, take tens of milliseconds to
+    // be gone, and the directories go once they are. Until then the host's exit removes them.
+    const { cgroup } = yield* Effect.acquireRelease(
       Effect.try({
-        try: () => createSessionCgroup(support, resources, limits),
+        try: () => {
+          const cg = createSessionCgroup(support, resources, limits);
+          return { cgroup: cg, unregister: onHostExit(() => cg.removeSync()) };
+        },
         catch: (e) => new SessionStartError(`Cannot create the session's cgroup: ${e}`),
       }),
-      (cg) => Effect.promise(() => cg.remove()),
-    );
-    yield* Effect.acquireRelease(
-      Effect.sync(() => onHostExit(() => cgroup.removeSync())),
-      (unregister) => Effect.sync(unregister),
+      ({ cgroup: cg, unregister }) => Effect.sync(() => void cg.remove().finally(unregister)),
     );
     const watch = yield* Effect.acquireRelease(
       Effect.sync(() => cpuWatch(cgroup, limits.cpu, options.cpus ?? availableParallelism())),
@@ -106,14 +110,12 @@ export const acquireChildCgroup = (
     );
     return {
       limitScope: scope,
-      adopt: (pid, onCpuExceeded) =>
+      adopt: (pid) =>
         Effect.try({
-          try: () => {
-            cgroup.adopt(pid);
-            watch.start(onCpuExceeded);
-          },
+          try: () => void cgroup.adopt(pid),
           catch: (e) => new SessionStartError(`Cannot move R into the session's cgroup: ${e}`),
         }),
+      watchCpu: (onCpuExceeded) => Effect.sync(() => watch.start(onCpuExceeded)),
       usage: () => cgroup.usage(),
       cpuExceeded: () => watch.exceeded,
     };

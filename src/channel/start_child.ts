@@ -297,7 +297,7 @@ const startChildNow = (
       (w) => Effect.sync(() => w.close()),
     );
 
-    // --- the cgroup, released after the process is killed, and the process ----------
+    // --- the cgroup (released after the process is killed), and the process ---------
     const cgroup = yield* acquireChildCgroup(config);
     const proc = yield* Effect.acquireRelease(
       Effect.try({
@@ -327,6 +327,7 @@ const startChildNow = (
       ),
       (unregister) => Effect.sync(unregister),
     );
+    yield* cgroup.adopt(proc.pid); // At once: R's start-up counts, what it starts is born inside.
     proc.exited.then((status) => {
       exitStatus = status;
       if (!handshaken) {
@@ -367,8 +368,7 @@ const startChildNow = (
     // Signals must reach R itself, which may run inside a sandbox wrapper.
     let rPid: number | null = null;
     const rProcess = async () => (rPid ??= (await findProcess(proc.pid, "R")) ?? proc.pid);
-    // Before any user code; past the sandbox's CPU budget R gets SIGXCPU, as from RLIMIT_CPU.
-    yield* cgroup.adopt(proc.pid, () => rProcess().then((p) => signalProcess(p, "SIGXCPU")));
+    yield* cgroup.watchCpu(() => rProcess().then((p) => signalProcess(p, "SIGXCPU")));
     const child: Child = {
       pid: proc.pid,
       rVersion: greeting.r,

@@ -1,7 +1,8 @@
 /**
  * A session's cgroup on disk (Linux): created under the host's own cgroup in each hierarchy
  * the probe found usable (`cgroup_probe.ts`), limits written, the sandbox's process tree
- * moved in, its processes listed, signalled and killed, its counters read, and removed.
+ * moved in, its processes listed, signalled and killed, its counters read, and removed; and
+ * the sweep of the session cgroups that dead hosts left behind.
  *
  * Under cgroup v1 a session has one directory per hierarchy it uses (memory, pids, cpuacct
  * and, for kills, freezer); under v2, one directory. The pure decisions (which file holds
@@ -13,6 +14,7 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import {
   CGROUP_RESOURCES,
+  cgroupOwner,
   type CgroupResource,
   type CgroupSupport,
   cpuUsageFile,
@@ -25,7 +27,7 @@ import {
 } from "../sandbox/cgroup.ts";
 import type { Limits } from "../sandbox/limits.ts";
 import { randomHex } from "./files.ts";
-import { type SignalName, signalProcess } from "./process.ts";
+import { processMayExist, type SignalName, signalProcess } from "./process.ts";
 
 /** A session's cgroup. Every method but `create` never throws. */
 export interface SessionCgroup {
@@ -53,7 +55,7 @@ export interface SessionCgroup {
   cpuSeconds(): number | null;
   /** Kills what is left and removes its directories. */
   remove(): Promise<void>;
-  /** The same, synchronously and without waiting (for exit hooks). */
+  /** The same, synchronously, waiting at most 200 ms for the killed to go (for exit hooks). */
   removeSync(): void;
 }
 
@@ -72,6 +74,11 @@ export function writeControl(path: string, value: string): void {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Blocks the thread for `ms` milliseconds (only in exit hooks, which cannot wait otherwise). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 /** The pids listed in a `cgroup.procs` file. */
 function procsIn(dir: string): number[] {
@@ -125,6 +132,7 @@ export function createSessionCgroup(
   limits: Limits,
 ): SessionCgroup {
   if (support.mode === "none") throw new Error("no cgroup is usable here");
+  sweepStaleCgroups(support.bases);
   const version = support.mode;
   const name = sessionCgroupName(process.pid, randomHex(6));
   const wanted = CGROUP_RESOURCES.filter((r) =>
@@ -174,7 +182,10 @@ function sessionCgroup(
       // Killing without freezing first still ends, only with more rounds.
     }
   };
-  const killRound = () => {
+  // v2's cgroup.kill is atomic. Otherwise the first rounds signal each process (most are
+  // dying already); later ones freeze the cgroup first (about 15 ms: freezing waits for the
+  // kernel), so no process can fork faster than it is killed.
+  const killRound = (round: number) => {
     if (version === "v2") {
       try {
         writeControl(join(listing, "cgroup.kill"), "1");
@@ -183,15 +194,16 @@ function sessionCgroup(
         // Before Linux 5.14: signal each process.
       }
     }
-    freeze(true);
+    if (round >= 20) freeze(true);
     for (const pid of procsIn(listing)) signalProcess(pid, "SIGKILL");
-    freeze(false);
+    if (round >= 20) freeze(false);
   };
   const self: SessionCgroup = {
     name,
     dirs,
     adopt(pid) {
       const moved = new Set<number>();
+      if (!Number.isInteger(pid) || pid < 2) return 0; // Never spawned: nothing to move.
       for (let round = 0; round < 8; round++) {
         const tree = processTree(pid).filter((p) => !moved.has(p));
         if (tree.length === 0) break;
@@ -218,10 +230,10 @@ function sessionCgroup(
     },
     async kill() {
       const until = Date.now() + 2_000;
-      while (procsIn(listing).length > 0) {
+      for (let round = 0; procsIn(listing).length > 0; round++) {
         if (Date.now() > until) return false;
-        killRound();
-        await sleep(10);
+        killRound(round);
+        await sleep(round < 20 ? 2 : 10);
       }
       return true;
     },
@@ -233,13 +245,48 @@ function sessionCgroup(
     async remove() {
       await self.kill();
       for (const dir of unique) {
-        for (let i = 0; i < 50 && !rmdirQuietly(dir); i++) await sleep(20);
+        for (let i = 0; i < 200 && !rmdirQuietly(dir); i++) await sleep(5);
       }
     },
     removeSync() {
-      killRound();
+      for (let i = 0; i < 20 && procsIn(listing).length > 0; i++) {
+        killRound(i);
+        sleepSync(10);
+      }
       for (const dir of unique) rmdirQuietly(dir);
     },
   };
   return self;
+}
+
+/** Removes the session cgroups under `base` whose host process is gone. Never throws. */
+function sweep(base: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const owner = cgroupOwner(name);
+    if (owner === null || owner === process.pid || processMayExist(owner)) continue;
+    const dir = join(base, name);
+    for (const pid of (readControl(join(dir, "cgroup.procs")) ?? "").split("\n")) {
+      if (pid !== "") signalProcess(Number(pid), "SIGKILL");
+    }
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // Still emptying: the next host's probe removes it.
+    }
+  }
+}
+
+/**
+ * Removes the session cgroups, under each of `bases`, of host processes that no longer
+ * exist: a host killed by SIGKILL, or one whose processes outlived its exit hooks, leaves
+ * them behind, and a leftover child keeps its parent cgroup from being removed. Never throws.
+ */
+export function sweepStaleCgroups(bases: Readonly<Partial<Record<CgroupResource, string>>>): void {
+  for (const base of new Set(Object.values(bases))) sweep(base);
 }

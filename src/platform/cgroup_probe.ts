@@ -6,7 +6,7 @@
  *
  * Session cgroups are made under the host's own cgroup in each hierarchy, never elsewhere.
  * The probe creates and removes a test cgroup in each, and removes the session cgroups of
- * host processes that no longer exist (a host killed by SIGKILL leaves them behind).
+ * host processes that no longer exist (as each new session cgroup does: `cgroup_fs.ts`).
  *
  * Under cgroup v2 a cgroup that holds processes cannot hand controllers to its children
  * ("no internal processes"): when the host is the only process of its cgroup, the probe
@@ -22,7 +22,6 @@ import { join } from "node:path";
 import {
   cgroupDir,
   type CgroupMount,
-  cgroupOwner,
   type CgroupResource,
   type CgroupSupport,
   parseCgroupMounts,
@@ -32,8 +31,7 @@ import {
 } from "../sandbox/cgroup.ts";
 import { randomHex } from "./files.ts";
 import { isPermissionError, permissionFailure } from "./permission_error.ts";
-import { readControl, writeControl } from "./cgroup_fs.ts";
-import { processMayExist, signalProcess } from "./process.ts";
+import { readControl, sweepStaleCgroups, writeControl } from "./cgroup_fs.ts";
 
 /** The fix when no cgroup can be created: where the host must run. */
 const UNPRIVILEGED_FIX =
@@ -60,11 +58,17 @@ export function probeCgroupsNow(): CgroupSupport {
     const mounts = parseCgroupMounts(fs.readFileSync("/proc/self/mountinfo", "utf8"));
     const reasons: string[] = [];
     const v2 = probeV2(entries, mounts);
-    if (typeof v2 !== "string") return { mode: "v2", bases: v2.bases, reasons: v2.notes };
+    if (typeof v2 !== "string") {
+      sweepStaleCgroups(v2.bases);
+      return { mode: "v2", bases: v2.bases, reasons: v2.notes };
+    }
     reasons.push(`cgroup v2: ${v2}`);
     const v1 = probeV1(entries, mounts);
     reasons.push(...v1.reasons);
-    if (Object.keys(v1.bases).length > 0) return { mode: "v1", bases: v1.bases, reasons };
+    if (Object.keys(v1.bases).length > 0) {
+      sweepStaleCgroups(v1.bases);
+      return { mode: "v1", bases: v1.bases, reasons };
+    }
     return none(reasons, UNPRIVILEGED_FIX);
   } catch (e) {
     if (isPermissionError(e)) {
@@ -134,7 +138,6 @@ function probeV2(
     if (wanted.includes("pids")) writeControl(join(test, "pids.max"), "max");
   });
   if (failure !== null) return failure;
-  sweep(dir);
   const bases: Partial<Record<CgroupResource, string>> = { memory: dir, cpu: dir, freezer: dir };
   if (wanted.includes("pids")) bases.pids = dir;
   else notes.push(`cgroup v2: the pids controller is not available to ${dir}`);
@@ -199,34 +202,7 @@ function probeV1(
     }
     const failure = tryCgroup(dir, checks[resource]);
     if (failure !== null) reasons.push(`cgroup v1 ${controller}: ${failure}`);
-    else {
-      bases[resource] = dir;
-      sweep(dir);
-    }
+    else bases[resource] = dir;
   }
   return { bases, reasons };
-}
-
-
-/** Removes the session cgroups under `base` whose host process is gone. Never throws. */
-function sweep(base: string): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(base);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const owner = cgroupOwner(name);
-    if (owner === null || owner === process.pid || processMayExist(owner)) continue;
-    const dir = join(base, name);
-    for (const pid of (readControl(join(dir, "cgroup.procs")) ?? "").split("\n")) {
-      if (pid !== "") signalProcess(Number(pid), "SIGKILL");
-    }
-    try {
-      fs.rmdirSync(dir);
-    } catch {
-      // Still emptying: the next host's probe removes it.
-    }
-  }
 }

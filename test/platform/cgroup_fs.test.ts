@@ -77,7 +77,10 @@ describe("probeCgroups()", { skip: onlyOnLinux("cgroups") }, () => {
     }
   });
 
-  it("removes the cgroups of a host that is gone", { skip: usable, timeout: 30_000 }, async () => {
+  it("removes the cgroups of a host that is gone, and so does each new session cgroup", {
+    skip: usable,
+    timeout: 30_000,
+  }, async () => {
     const dead = spawn("/bin/true");
     await new Promise((r) => dead.once("exit", r));
     const base = Object.values(support.bases)[0];
@@ -89,6 +92,10 @@ describe("probeCgroups()", { skip: onlyOnLinux("cgroups") }, () => {
       probeCgroupsNow();
       assert.equal(fs.existsSync(stale), false, "the dead host's cgroup is still there");
       assert.equal(fs.existsSync(mine), true, "a live host's cgroup was removed");
+      // So does each new session cgroup, for a host that has probed already.
+      fs.mkdirSync(stale);
+      createSessionCgroup(support, [], {}).removeSync();
+      assert.equal(fs.existsSync(stale), false, "a new session cgroup left the stale one");
     } finally {
       for (const dir of [stale, mine]) if (fs.existsSync(dir)) fs.rmdirSync(dir);
     }
@@ -117,6 +124,18 @@ describe("a session cgroup", { skip: usable }, () => {
       assert.deepEqual(cg.pids(), []);
       assert.ok(await eventually(() => !processAlive(sh.pid!)));
     });
+  });
+
+  it("is emptied and removed synchronously, as a host's exit hook does", {
+    timeout: 30_000,
+  }, async () => {
+    const resources = (["memory", "pids", "cpu"] as const).filter((r) => support.bases[r]);
+    const cg = createSessionCgroup(support, resources, { nproc: 30 });
+    const sh = await shellTree("sleep 60 & sleep 60 & wait", 2);
+    cg.adopt(sh.pid!);
+    cg.removeSync();
+    for (const dir of Object.values(cg.dirs)) assert.equal(fs.existsSync(dir), false, dir);
+    assert.ok(await eventually(() => !processAlive(sh.pid!)));
   });
 
   it("catches what a moved process forks later", { timeout: 30_000 }, async () => {
