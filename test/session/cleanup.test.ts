@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { executeR, SecureSession } from "../../mod.ts";
 import { eventually, noR, processAlive, sessionDirOf, SLOW } from "../_helpers.ts";
@@ -101,10 +102,22 @@ describe("cleanup", { skip: noR }, () => {
     },
   );
   it("executeR leaves nothing behind, on success and on error", SLOW, async () => {
-    const before = securerDirs();
-    assert.equal((await executeR("6 * 7", { sandbox: false })).value, 42);
-    await assert.rejects(executeR("stop('no')", { sandbox: false }), { name: "RExecutionError" });
-    const left = [...securerDirs()].filter((d) => !before.has(d));
-    assert.deepEqual(left, []);
+    // A temp directory of its own: other hosts (and this process's other sessions) create
+    // session directories in the shared one meanwhile.
+    const own = fs.mkdtempSync(join(tmpdir(), "securer-cleanup-test-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    try {
+      const dir = (await executeR('dirname(Sys.getenv("TMPDIR"))', { sandbox: false })).value;
+      assert.ok(String(dir).startsWith(fs.realpathSync(own)), `the session lived in ${dir}`);
+      await assert.rejects(executeR("stop('no')", { sandbox: false }), {
+        name: "RExecutionError",
+      });
+      assert.deepEqual(fs.readdirSync(own), []);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      fs.rmSync(own, { recursive: true, force: true });
+    }
   });
 });
