@@ -6,13 +6,17 @@
  * not exist inside it), session directories are 0700, and the host deletes `init.json`
  * (the only file that held the secret) as soon as R has said hello; the secret never
  * travels in the environment.
+ *
+ * Positive control: every session of a backend runs under the same uid, which owns the
+ * other session's FIFOs: only their absence from this sandbox keeps them shut.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import { join } from "node:path";
 import { it } from "node:test";
 import { conformance } from "../_conformance.ts";
 import { sessionDirOf, SLOW } from "../_helpers.ts";
-import { attackSession } from "./_attack.ts";
+import { attackSession, sandboxOwner } from "./_attack.ts";
 
 conformance("escape: another session's channel", { needs: ["filesystem"] }, (ctx) => {
   const a = ctx.shared(() => attackSession(ctx.options()));
@@ -20,6 +24,11 @@ conformance("escape: another session's channel", { needs: ["filesystem"] }, (ctx
 
   it("cannot open another session's FIFOs", SLOW, async () => {
     const other = await sessionDirOf(b());
+    const owner = sandboxOwner(ctx.backend.backend);
+    if (owner !== null) {
+      const uid = fs.statSync(join(other, "req")).uid;
+      assert.equal(uid, owner.uid, "control: they belong to the sandbox's own uid");
+    }
     for (const fifo of ["req", "res", "out"]) {
       const r = await a().execute(
         `tryCatch({ con <- suppressWarnings(fifo(file.path(${

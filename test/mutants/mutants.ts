@@ -270,7 +270,9 @@ export const MUTANTS: readonly Mutant[] = [
     name: "cgroup-limits",
     defence: "cgroup limits (memory, pids and CPU for the whole sandbox)",
     catchers: [],
-    pending: "the containment issue adds cgroup limits; its mutant goes here",
+    // The session cgroup is made and joined by the core (src/channel/child_cgroup.ts), not by
+    // the bubblewrap argv: its mutant needs a test seam there to start a session without it.
+    pending: "the cgroup is the core's, not the argv's: its mutant awaits a seam in the core",
   },
   {
     name: "no-sandbox",
