@@ -1,0 +1,174 @@
+/**
+ * A child's private channel (SPEC §9): the host's ends of the three FIFOs, the handshake,
+ * and the parsing of everything R sends — scoped, closed when the scope closes.
+ *
+ * Every line on `res` is parsed and validated; the first invalid one marks the child broken
+ * (a `Broken` event, or a failed start before the handshake) and nothing more is read from
+ * it. R's stdout and stderr are the write end of the `out` FIFO, and R sinks its own output
+ * and messages there too, so everything R and its subprocesses print arrives in one ordered
+ * stream: lines go to the current output sink, and the end-of-execution marker R writes
+ * after each execution becomes a `Marker` event. Output that arrives while no execution runs
+ * is counted and dropped unread; past {@linkcode IDLE_OUTPUT_LIMIT} the child is broken.
+ *
+ * @module
+ */
+import { timingSafeEqual } from "node:crypto";
+import { join } from "node:path";
+import { Deferred, Effect, type Scope } from "effect";
+import { SessionStartError } from "../errors.ts";
+import { openFifoReader, openFifoWriter } from "../platform/fifo.ts";
+import { LineSplitter } from "./line_splitter.ts";
+import {
+  type ChildMessage,
+  encodeHostMessage,
+  type HostMessage,
+  parseChildMessage,
+  preview,
+  type ProtocolViolation,
+} from "./protocol.ts";
+import type { ChildEvent } from "./start_child.ts";
+
+const MAX_OUTPUT_LINE_BYTES = 65_536;
+const DIAGNOSTIC_BYTES = 4_096;
+/**
+ * Output bytes R may write while no execution runs (leftover processes, where nothing kills
+ * them): they are counted and dropped unread, and past this many the child is treated as
+ * broken and replaced, so a flood stops costing the host's CPU.
+ */
+export const IDLE_OUTPUT_LIMIT = 1_048_576;
+
+/** The hello message that completes the handshake. */
+export type Hello = ChildMessage & { type: "hello" };
+
+/** The host's side of one child's channel. */
+export interface ChildChannel {
+  /** Completed by the handshake, or failed by a violation before it. */
+  readonly hello: Deferred.Deferred<Hello, SessionStartError>;
+  /** Whether R has said hello with the right secret. */
+  handshaken(): boolean;
+  /** Marks the child broken (once): a failed start before the handshake, `Broken` after. */
+  breakWith(reason: string): void;
+  /** What R printed before the handshake (for start-up errors), at most 4 KiB. */
+  diagnostics(): string;
+  /** Sends a message; a failed write breaks the child. Nothing waits for it to drain. */
+  send(message: HostMessage): Effect.Effect<void>;
+  /** Routes output lines to `sink`, or drops them unread when `null`. */
+  setOutput(sink: ((line: string) => void) | null): void;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Opens the channel in `dir` in the current scope; `emit` receives the child's events. */
+export const openChannel = (
+  options: { dir: string; secret: string; nonce: string; maxMessageBytes: number },
+  emit: (event: ChildEvent) => void,
+): Effect.Effect<ChildChannel, SessionStartError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { dir, secret, nonce, maxMessageBytes } = options;
+    const hello = yield* Deferred.make<Hello, SessionStartError>();
+    let handshaken = false;
+    let broken = false;
+    let output: ((line: string) => void) | null = null;
+    let diagnostics = "";
+    let idleBytes = 0;
+    const markerRe = new RegExp(`\x1e${nonce}:(\\d+)\x1e$`);
+
+    const breakWith = (reason: string) => {
+      if (broken) return;
+      broken = true;
+      if (!handshaken) {
+        Deferred.doneUnsafe(
+          hello,
+          Effect.fail(new SessionStartError(`R broke the protocol during start-up: ${reason}`)),
+        );
+      } else emit({ _tag: "Broken", reason });
+    };
+    const onProtocolLine = (line: string) => {
+      if (broken) return;
+      let message: ChildMessage;
+      try {
+        message = parseChildMessage(line);
+      } catch (e) {
+        return breakWith((e as ProtocolViolation).message);
+      }
+      if (!handshaken) {
+        if (message.type !== "hello" || !sameSecret(message.secret, secret)) {
+          return breakWith(`the handshake failed: ${preview(line)}`);
+        }
+        handshaken = true;
+        Deferred.doneUnsafe(hello, Effect.succeed(message));
+        return;
+      }
+      if (message.type === "hello") return breakWith("a second hello");
+      emit({ _tag: "Message", message });
+    };
+    const protocol = new LineSplitter({
+      maxLineBytes: maxMessageBytes,
+      mode: "reject",
+      onLine: onProtocolLine,
+      onOverflow: (n) =>
+        breakWith(`message too large (at least ${n} bytes, max ${maxMessageBytes})`),
+    });
+    const outputLines = new LineSplitter({
+      maxLineBytes: MAX_OUTPUT_LINE_BYTES,
+      mode: "split",
+      onLine: (line) => {
+        if (!handshaken && diagnostics.length < DIAGNOSTIC_BYTES) diagnostics += `${line}\n`;
+        const m = line.endsWith("\x1e") ? markerRe.exec(line) : null;
+        const text = m ? line.slice(0, m.index) : line;
+        if (m === null || text !== "") output?.(text);
+        if (m !== null) emit({ _tag: "Marker", id: Number(m[1]) });
+      },
+    });
+
+    const openReader = (name: string, onData: (chunk: Uint8Array) => void) =>
+      Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => openFifoReader(join(dir, name), onData),
+          catch: (e) => new SessionStartError(`Cannot open the ${name} FIFO: ${e}`),
+        }),
+        (r) => Effect.sync(() => r.close()),
+      );
+    yield* openReader("res", (c) => protocol.push(c));
+    yield* openReader("out", (c) => {
+      if (output !== null || !handshaken) return outputLines.push(c);
+      // No execution runs: nothing of this is anyone's output. Count it, never split it.
+      idleBytes += c.length;
+      if (idleBytes > IDLE_OUTPUT_LIMIT) {
+        breakWith(`R wrote ${idleBytes} bytes of output while no execution was running`);
+      }
+    });
+    const writer = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => openFifoWriter(join(dir, "req")),
+        catch: (e) => new SessionStartError(`Cannot open the req FIFO: ${e}`),
+      }),
+      (w) => Effect.sync(() => w.close()),
+    );
+
+    return {
+      hello,
+      handshaken: () => handshaken,
+      breakWith,
+      diagnostics: () => diagnostics,
+      // Writes are queued in order by the writer; nothing waits for them to drain.
+      send: (message) =>
+        Effect.sync(() => {
+          writer.write(encodeHostMessage(message)).catch((e) =>
+            breakWith(`cannot write to R: ${e}`)
+          );
+        }),
+      setOutput: (sink) => {
+        if (sink !== null && output === null) {
+          // A new execution: what was left of the idle stream is not its output.
+          outputLines.reset();
+          idleBytes = 0;
+        }
+        output = sink;
+      },
+    } satisfies ChildChannel;
+  });
