@@ -7,7 +7,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { securerTool, SecureSession } from "../mod.ts";
+import { securerTool, SecureSession } from "@securer/securer";
 
 /** The demo "database": two of R's datasets as rows (generated once from R). */
 const DATASETS: Record<string, Record<string, unknown>[]> = JSON.parse(
