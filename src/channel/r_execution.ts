@@ -161,6 +161,15 @@ export const R_EXECUTION: string = String.raw`
     }
     kept
   })
+  # The backend's claim is checked before anything is killed: in a pid namespace of its own,
+  # R is one of its first processes and a child of its init, and never root. Where any of
+  # this does not hold (a backend that claims the capability wrongly), nothing is killed.
+  if (reap_strays) {
+    status <- tryCatch(readLines("/proc/self/status", warn = FALSE), error = function(e) "")
+    uid <- suppressWarnings(as.integer(strsplit(sub("^Uid:\\s*", "",
+      grep("^Uid:", status, value = TRUE)[1L]), "\\s+")[[1L]][1L]))
+    reap_strays <- Sys.getpid() <= 3L && identical(keep[2L], 1L) && !is.na(uid) && uid != 0L
+  }
   # The fast path: pids in a namespace are handed out in increasing order, and the kernel
   # shows the last one handed out: when it has not moved since the last check, no process
   # was created at all (one small read; the full scan of /proc costs several times more).
