@@ -340,7 +340,13 @@ export const makeSessionCore = (
         pid: currentGen(core.state)?.child.pid ?? null,
         backend: config.childConfig.backend.name,
         sandboxed: config.sandboxed,
-        capabilities: config.childConfig.capabilities,
+        // Which limits hold for the whole sandbox (its cgroup) and which per process.
+        capabilities: {
+          ...config.childConfig.capabilities,
+          ...(currentGen(core.state)?.child.sandbox.limitScope
+            ? { limitScope: currentGen(core.state)!.child.sandbox.limitScope }
+            : {}),
+        },
         unenforcedLimits: config.unenforcedLimits,
         executions: core.state.executions,
         rVersion: currentGen(core.state)?.child.rVersion ?? null,
