@@ -50,11 +50,13 @@ export type { SessionInfo } from "./src/session/session.ts";
 export type { VerboseOption } from "./src/session/session_log.ts";
 export { DEFAULT_LIMITS, type Limits } from "./src/sandbox/limits.ts";
 export type { Backend, Capabilities, ProbeResult } from "./src/sandbox/backend.ts";
+export type { CgroupMode, LimitScope } from "./src/sandbox/cgroup.ts";
 export type { RTypeName } from "./src/channel/wire_value.ts";
 export { validateCode, type ValidateResult } from "./src/validate/mod.ts";
 export {
   doctor,
   type DoctorBackend,
+  type DoctorCgroups,
   type DoctorReport,
   formatDoctorReport,
 } from "./src/doctor/doctor.ts";

@@ -20,7 +20,6 @@ const OWNED = /^securer-(\d+)-[A-Za-z0-9]{6}$/;
 
 const swept: Map<string, Promise<number>> = new Map();
 
-
 /**
  * Removes the session directories of host processes that no longer exist. Runs once per
  * process and directory (later calls return the first run's count) and never throws.

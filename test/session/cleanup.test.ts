@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { executeR, SecureSession } from "../../mod.ts";
 import { eventually, noR, processAlive, sessionDirOf, SLOW } from "../_helpers.ts";
-const securerDirs = () => new Set(fs.readdirSync(tmpdir()).filter((d) => d.startsWith("securer-")));
 
 describe("cleanup", { skip: noR }, () => {
   it(
