@@ -32,6 +32,7 @@ export async function executeR(
     maxToolCalls,
     maxCodeLength,
     maxOutputLines,
+    maxOutputBytes,
     signal,
     ...session
   } = options;
@@ -46,6 +47,7 @@ export async function executeR(
           maxToolCalls,
           maxCodeLength,
           maxOutputLines,
+          maxOutputBytes,
           signal,
         }),
     ),
