@@ -40,18 +40,6 @@ import {
   type TimerEvent,
 } from "./execution_types.ts";
 
-export {
-  type ExecutionAction,
-  type ExecutionConfig,
-  type ExecutionEvent,
-  type ExecutionState,
-  type ExecutionStep,
-  type FailureReport,
-  type FinalMessage,
-  MARKER_WAIT_MS,
-  type TimerEvent,
-};
-
 /**
  * Starts an execution: arms the deadline and sends the code, or fails at once when the
  * abort signal fired before the start.

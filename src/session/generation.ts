@@ -7,7 +7,7 @@
 import { Effect, Exit, Queue, Scope } from "effect";
 import { type ChildConfig, type ChildEvent, startChild } from "../channel/start_child.ts";
 import type { SessionStartError } from "../errors.ts";
-import type { TimerEvent } from "./execution_step.ts";
+import type { TimerEvent } from "./execution_types.ts";
 import type { SessionLog } from "./session_log.ts";
 import type { Child } from "../channel/start_child.ts";
 import type { ToolReply } from "../tools/run_tool_call.ts";

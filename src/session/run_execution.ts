@@ -16,13 +16,8 @@ import type { ResolvedExecuteOptions } from "./options.ts";
 import type { ExitStatus } from "../platform/process.ts";
 import { runToolCall } from "../tools/run_tool_call.ts";
 import type { Tool } from "../tools/securer_tool.ts";
-import {
-  beginExecution,
-  type ExecutionAction,
-  type ExecutionConfig,
-  type ExecutionEvent,
-  step,
-} from "./execution_step.ts";
+import { beginExecution, step } from "./execution_step.ts";
+import type { ExecutionAction, ExecutionConfig, ExecutionEvent } from "./execution_types.ts";
 import type { Generation, LoopEvent } from "./generation.ts";
 
 export type { Generation, LoopEvent } from "./generation.ts";

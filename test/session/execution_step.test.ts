@@ -5,14 +5,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  beginExecution,
   type ExecutionAction,
   type ExecutionConfig,
   type ExecutionEvent,
   type ExecutionState,
   MARKER_WAIT_MS,
-  step,
-} from "../../src/session/execution_step.ts";
+} from "../../src/session/execution_types.ts";
+import { beginExecution, step } from "../../src/session/execution_step.ts";
 import {
   ChildCrashedError,
   ExecutionTimeoutError,
