@@ -46,6 +46,13 @@ export {
 export { sanitizeErrorMessage } from "./src/tools/sanitize_error_message.ts";
 export type { ExecuteOptions, SessionOptions } from "./src/session/options.ts";
 export type { ExecuteResult } from "./src/session/run_execution.ts";
+export type {
+  DroppedOutput,
+  FileOptions,
+  OutputFile,
+  PlotImage,
+  PlotOptions,
+} from "./src/plots/types.ts";
 export type { SessionInfo } from "./src/session/session.ts";
 export type { VerboseOption } from "./src/session/session_log.ts";
 export { DEFAULT_LIMITS, type Limits } from "./src/sandbox/limits.ts";

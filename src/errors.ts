@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { DroppedOutput, OutputFile, PlotImage } from "./plots/types.ts";
 
 /** Fields shared by errors that carry the output an execution produced before it failed. */
 export interface OutputTail {
@@ -25,16 +26,31 @@ export class RExecutionError extends Error implements OutputTail {
   readonly traceback: readonly string[];
   /** Output lines captured before the failure, in order. */
   readonly output: readonly string[];
+  /** The pages drawn before the error, as in `ExecuteResult.images`. */
+  readonly images: readonly PlotImage[];
+  /** The files written to `SECURER_OUTPUT_DIR` before the error, as in `ExecuteResult.files`. */
+  readonly files: readonly OutputFile[];
+  /** Images and files left out, as in `ExecuteResult.dropped`. */
+  readonly dropped: readonly DroppedOutput[];
   /** Creates the error with its message and fields. */
   constructor(
     message: string,
-    options: { call?: string | null; traceback?: readonly string[]; output?: readonly string[] } =
-      {},
+    options: {
+      call?: string | null;
+      traceback?: readonly string[];
+      output?: readonly string[];
+      images?: readonly PlotImage[];
+      files?: readonly OutputFile[];
+      dropped?: readonly DroppedOutput[];
+    } = {},
   ) {
     super(message);
     this.call = options.call ?? null;
     this.traceback = options.traceback ?? [];
     this.output = options.output ?? [];
+    this.images = options.images ?? [];
+    this.files = options.files ?? [];
+    this.dropped = options.dropped ?? [];
   }
 }
 

@@ -23,6 +23,13 @@ import { makeSession as makeSessionIn, type SessionCreateError } from "../sessio
 import { Session } from "../session/session.ts";
 
 export type { ExecuteResult, SessionCreateError } from "../session/make_session.ts";
+export type {
+  DroppedOutput,
+  FileOptions,
+  OutputFile,
+  PlotImage,
+  PlotOptions,
+} from "../plots/types.ts";
 export { Session, type SessionInfo } from "../session/session.ts";
 export type { ExecuteOptions, SessionOptions } from "../session/options.ts";
 export {

@@ -10,6 +10,8 @@ import type { VerboseOption } from "./session_log.ts";
 import { type Limits, resolveLimits } from "../sandbox/limits.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../channel/protocol.ts";
 import { type Tool, typeTag, validateTools } from "../tools/securer_tool.ts";
+import { mergeFiles, mergePlots, resolveCapture } from "../plots/capture_options.ts";
+import type { CaptureSettings, FileOptions, PlotOptions } from "../plots/types.ts";
 
 /** Options of {@linkcode SecureSession.create} and the Effect `makeSession`. */
 export interface SessionOptions {
@@ -47,6 +49,10 @@ export interface SessionOptions {
   readonly startTimeout?: number;
   /** After a timeout's soft interrupt, how long R gets before it is killed, in ms. @default 500 */
   readonly interruptGrace?: number;
+  /** How plots come back as `result.images`; `false` returns none. @default PNG, 672 × 480 px */
+  readonly plots?: PlotOptions | false;
+  /** How files in `SECURER_OUTPUT_DIR` come back as `result.files`; `false` returns none. */
+  readonly files?: FileOptions | false;
 }
 
 /** Options of `execute()`. */
@@ -70,6 +76,10 @@ export interface ExecuteOptions {
   readonly maxOutputBytes?: number;
   /** Aborting it stops the execution like a timeout. */
   readonly signal?: AbortSignal;
+  /** This execution's plot settings, over the session's (`false`: no images). */
+  readonly plots?: PlotOptions | false;
+  /** This execution's file settings, over the session's (`false`: no files). */
+  readonly files?: FileOptions | false;
 }
 
 /** Output bytes an execution keeps in its result by default: 16 MiB. */
@@ -94,6 +104,7 @@ export interface ResolvedSessionOptions {
   readonly maxMessageBytes: number;
   readonly startTimeout: number;
   readonly interruptGrace: number;
+  readonly capture: CaptureSettings;
 }
 
 /** Execute options after validation, with defaults applied. */
@@ -106,6 +117,8 @@ export interface ResolvedExecuteOptions {
   readonly maxOutputLines: number;
   readonly maxOutputBytes: number;
   readonly signal: AbortSignal | undefined;
+  readonly plots: PlotOptions | false | undefined;
+  readonly files: FileOptions | false | undefined;
 }
 
 const show = (x: unknown): string => {
@@ -234,6 +247,7 @@ export function resolveSessionOptions(options: SessionOptions | undefined): Reso
     maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     startTimeout: o.startTimeout ?? 30_000,
     interruptGrace: o.interruptGrace ?? 500,
+    capture: resolveCapture(o.plots, o.files),
   };
 }
 
@@ -241,6 +255,9 @@ export function resolveSessionOptions(options: SessionOptions | undefined): Reso
 export function resolveExecuteOptions(options: ExecuteOptions | undefined): ResolvedExecuteOptions {
   check(executeSchema, options, "Execute options");
   const o = options ?? {};
+  // Checked here, merged over the session's settings when the execution starts.
+  mergePlots(null, o.plots);
+  mergeFiles(null, o.files);
   return {
     timeout: o.timeout === undefined ? 30_000 : o.timeout,
     validate: o.validate ?? true,
@@ -250,5 +267,7 @@ export function resolveExecuteOptions(options: ExecuteOptions | undefined): Reso
     maxOutputLines: o.maxOutputLines ?? 10_000,
     maxOutputBytes: o.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     signal: o.signal,
+    plots: o.plots,
+    files: o.files,
   };
 }

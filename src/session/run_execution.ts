@@ -19,6 +19,8 @@ import type { Tool } from "../tools/securer_tool.ts";
 import { beginExecution, step } from "./execution_step.ts";
 import type { ExecutionAction, ExecutionConfig, ExecutionEvent } from "./execution_types.ts";
 import type { Generation, LoopEvent } from "./generation.ts";
+import type { CaptureSettings, DroppedOutput, OutputFile, PlotImage } from "../plots/types.ts";
+import { NOTHING_CAPTURED } from "../plots/types.ts";
 
 export type { Generation, LoopEvent } from "./generation.ts";
 
@@ -43,6 +45,12 @@ export interface ExecuteResult {
   readonly valueOmitted: boolean;
   /** Wall time of the execution in milliseconds. */
   readonly elapsedMs: number;
+  /** The pages R drew during the execution, one image each, in order (option `plots`). */
+  readonly images: readonly PlotImage[];
+  /** The files the code wrote to `SECURER_OUTPUT_DIR`, by name (option `files`). */
+  readonly files: readonly OutputFile[];
+  /** Images and files left out past a cap (or unreadable), and why. */
+  readonly dropped: readonly DroppedOutput[];
 }
 
 /** What an execution needs from its session. */
@@ -52,6 +60,8 @@ export interface ExecutionContext {
   readonly toolTimeout: number;
   readonly interruptGrace: number;
   readonly sanitizeErrors: boolean;
+  /** The session's plot and file settings (an execution's options apply over them). */
+  readonly capture: CaptureSettings;
   /** The error for a child that died (`when`: "during execution" or "while idle"). */
   readonly crashed: (
     status: ExitStatus,
@@ -250,6 +260,7 @@ function succeed(
     droppedOutputLines: output.dropped,
     valueOmitted: a.valueOmitted,
     elapsedMs: ms,
+    ...NOTHING_CAPTURED,
   };
 }
 

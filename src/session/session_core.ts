@@ -245,6 +245,7 @@ function executionContext(core: Core): ExecutionContext {
     toolTimeout: opts.toolTimeout,
     interruptGrace: opts.interruptGrace,
     sanitizeErrors: opts.sanitizeErrors,
+    capture: opts.capture,
     crashed: crashedOf(core.config),
     isClosed: () => isClosing(core.state),
     takeIdleFailure: Effect.flatMap(
