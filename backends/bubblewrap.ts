@@ -152,6 +152,16 @@ function unprivilegedId(): number {
   return 1_500_000_000 + (r[0] % 100_000_000);
 }
 
+/**
+ * The reaper's argv prefix when the host is PID 1 on Linux and `unshare` (util-linux) is
+ * installed; otherwise `null`. See {@link HostLayout.reaper}.
+ */
+function pidOneReaper(): string[] | null {
+  if (process.pid !== 1) return null;
+  const unshare = findExecutable(["/usr/bin/unshare", "/bin/unshare"]);
+  return unshare === null ? null : [unshare, "--pid", "--fork", "--kill-child", "--"];
+}
+
 /** Makes a bubblewrap backend. Its probe result and host layout are computed once. */
 export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBackend {
   let layout: HostLayout | null = null;
@@ -227,18 +237,25 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
     const dir = await makePrivateDir("securer-probe-");
     try {
       if (dropTo) fs.chownSync(dir, dropTo.uid, dropTo.gid);
-      const argv = bwrapArgv(candidate, { argv: [candidate.env, "--version"], env: {} }, {
-        rHome: join(dir, "none"),
-        readPaths: [],
-        sessionDir: dir,
-        tmpDir: "/tmp",
-        limits: { nproc: 64, fsize: 1024 },
-      }, options);
-      await runProbe(
-        argv,
-        candidate.seccomp === null ? null : seccompFilter(candidate.seccomp),
-        dir,
-      );
+      const probeRun = (layout: HostLayout) =>
+        runProbe(
+          bwrapArgv(layout, { argv: [layout.env, "--version"], env: {} }, {
+            rHome: join(dir, "none"),
+            readPaths: [],
+            sessionDir: dir,
+            tmpDir: "/tmp",
+            limits: { nproc: 64, fsize: 1024 },
+          }, options),
+          layout.seccomp === null ? null : seccompFilter(layout.seccomp),
+          dir,
+        );
+      const reaper = pidOneReaper();
+      // Kept only if it runs here: unshare(CLONE_NEWPID) needs privileges a container may
+      // lack, and then the sandbox runs without it (`doctor` says so).
+      const reaped = reaper === null ? null : { ...candidate, reaper };
+      if (reaped !== null && await probeRun(reaped).then(() => true, () => false)) {
+        candidate = reaped;
+      } else await probeRun(candidate);
     } catch (e) {
       if (isPermissionError(e)) throw e;
       return { ok: false, ...diagnoseNamespaces(String((e as { stderr?: string }).stderr ?? e)) };

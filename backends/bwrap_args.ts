@@ -37,6 +37,14 @@ export interface HostLayout {
   readonly procMasks?: { readonly files: readonly string[]; readonly dirs: readonly string[] };
   /** When the host runs as root: `setpriv` and the unprivileged uid/gid to run as. */
   readonly dropTo: { readonly setpriv: string; readonly uid: number; readonly gid: number } | null;
+  /**
+   * When the host is PID 1 (a container without an init): the argv prefix of a reaper, a
+   * pid namespace of its own around bubblewrap (`unshare --pid --fork --kill-child`). Without
+   * it, the sandbox's init outlives bubblewrap for an instant at every exit, is reparented to
+   * the host, and stays a zombie: no runtime lets a host reap a process it did not start.
+   * @default none
+   */
+  readonly reaper?: readonly string[];
 }
 
 /** Options of the bubblewrap backend. */
@@ -153,5 +161,5 @@ export function bwrapArgv(
     "--",
     layout.bwrap,
   ];
-  return [...prefix, ...args];
+  return [...(layout.reaper ?? []), ...prefix, ...args];
 }

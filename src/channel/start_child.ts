@@ -20,6 +20,7 @@ import { onHostExit } from "../platform/exit_hooks.ts";
 import { randomHex, removeDirSync, removeFile } from "../platform/files.ts";
 import { findProcess } from "../platform/find_process.ts";
 import { type ExitStatus, signalProcess, spawnProcess } from "../platform/process.ts";
+import { killChildrenFirst } from "../platform/kill_tree.ts";
 import type { ChildMessage, HostMessage } from "./protocol.ts";
 import type { RInstallation } from "./find_r.ts";
 import type { Tool } from "../tools/securer_tool.ts";
@@ -116,12 +117,7 @@ const startChildNow = (
           }),
         catch: (e) => new SessionStartError(`Cannot spawn ${wrapped.argv[0]}: ${e}`),
       }),
-      (p) =>
-        Effect.promise(async () => {
-          p.signal("SIGKILL", "group");
-          p.signal("SIGKILL");
-          await Promise.race([p.exited, new Promise((r) => setTimeout(r, 2_000))]);
-        }),
+      (p) => Effect.promise(() => killChildrenFirst(p)),
     );
     yield* Effect.acquireRelease(
       Effect.sync(() =>
@@ -175,10 +171,7 @@ const startChildNow = (
             signalProcess(await rProcess(), "SIGINT");
           })),
         ),
-      kill: () => {
-        proc.signal("SIGKILL", "group");
-        proc.signal("SIGKILL");
-      },
+      kill: () => void killChildrenFirst(proc),
       setOutput: channel.setOutput,
       exitStatus: () => exitStatus,
       sandbox: cgroup,

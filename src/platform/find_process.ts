@@ -84,3 +84,19 @@ export async function findProcess(pid: number, comm: string): Promise<number | n
   }
   return null;
 }
+
+/**
+ * The direct children of `pid` (Linux only; `[]` elsewhere or when it has none). Reads the
+ * one file `/proc/<pid>/task/<pid>/children`, or the whole table where that is refused.
+ */
+export async function childPids(pid: number): Promise<number[]> {
+  if (process.platform !== "linux") return [];
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8");
+    return text.split(" ").filter((t) => t !== "").map(Number);
+  } catch (e) {
+    if (!isPermissionError(e)) return []; // Gone, or a kernel without the file.
+    const table = await processTable();
+    return [...table].filter(([, p]) => p.ppid === pid).map(([child]) => child);
+  }
+}
