@@ -1,0 +1,87 @@
+/**
+ * Answering one execution request, as one JSON response or as a stream of server-sent
+ * events (`output` per line as R prints it, then one `result` or `error`). Either way the
+ * execution is cancelled when the client goes away, and the execution never waits for a
+ * slow reader: events queue, and past {@linkcode MAX_PENDING_BYTES} unsent output lines
+ * are dropped (counted in the final event's `droppedStreamLines`).
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { ExecuteOptions } from "../session/options.ts";
+import type { ExecuteResult } from "../session/run_execution.ts";
+import { errorAnswer } from "./error_body.ts";
+import { toJson } from "./json_value.ts";
+
+/** Bytes of output events that may wait for a slow client before lines are dropped. */
+export const MAX_PENDING_BYTES = 1_048_576;
+
+/** Runs one execution with the options the route adds (signal, streaming hooks). */
+export type Run = (options: ExecuteOptions) => Promise<ExecuteResult>;
+
+/** Whether the client asked for server-sent events. */
+export function wantsStream(c: Context): boolean {
+  const q = c.req.query("stream");
+  if (q === "1" || q === "true") return true;
+  return (c.req.header("accept") ?? "").toLowerCase().includes("text/event-stream");
+}
+
+/** Answers with the execution's result as JSON (or its error, with the error's status). */
+export async function answerJson(c: Context, run: Run): Promise<Response> {
+  const controller = linkedController(c.req.raw.signal);
+  try {
+    const result = await run({ signal: controller.signal });
+    return c.body(toJson(result), 200, { "content-type": "application/json" });
+  } catch (e) {
+    const { status, body } = errorAnswer(e);
+    return c.body(toJson(body), status as 400, { "content-type": "application/json" });
+  } finally {
+    controller.dispose();
+  }
+}
+
+/** Answers with a stream of server-sent events. */
+export function answerStream(c: Context, run: Run): Response {
+  return streamSSE(c, async (stream) => {
+    const controller = linkedController(c.req.raw.signal);
+    stream.onAbort(() => controller.abort());
+    let chain: Promise<void> = Promise.resolve();
+    let pending = 0;
+    let dropped = 0;
+    const send = (event: string, data: string) => {
+      pending += data.length;
+      chain = chain
+        .then(() => stream.writeSSE({ event, data }))
+        .catch(() => controller.abort())
+        .finally(() => {
+          pending -= data.length;
+        });
+    };
+    const onOutput = (line: string) => {
+      if (pending > MAX_PENDING_BYTES) dropped++;
+      else send("output", JSON.stringify(line));
+    };
+    try {
+      const result = await run({ signal: controller.signal, onOutput });
+      send("result", toJson({ ...result, droppedStreamLines: dropped }));
+    } catch (e) {
+      const { status, body } = errorAnswer(e);
+      send("error", toJson({ ...body, status, droppedStreamLines: dropped }));
+    } finally {
+      await chain;
+      controller.dispose();
+    }
+  });
+}
+
+/** An AbortController that also aborts when `outer` does. */
+function linkedController(outer: AbortSignal): AbortController & { dispose(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  if (outer.aborted) controller.abort();
+  else outer.addEventListener("abort", onAbort, { once: true });
+  return Object.assign(controller, {
+    dispose: () => outer.removeEventListener("abort", onAbort),
+  });
+}
