@@ -5,7 +5,8 @@
  * execution id it belongs to; tool calls and replies also carry a call id.
  *
  * Child → host: `hello` (once, with the per-session secret), `result`, `error`,
- * `tool_call`. Host → child: `execute`, `tool_reply`, `interrupt`.
+ * `tool_call`, and before the result `blob` (a base64 chunk of a plot page or an output
+ * file) and `dropped` (one left out, with the reason). Host → child: `execute`, `tool_reply`, `interrupt`.
  *
  * Every line from the child is untrusted: {@linkcode parseChildMessage} checks its size,
  * its JSON, its schema and every value in it, and throws {@linkcode ProtocolViolation}
@@ -15,6 +16,7 @@
  */
 import * as v from "valibot";
 import type { WireValue } from "./wire_value.ts";
+import type { CaptureSettings } from "../plots/types.ts";
 
 /** The default cap on one message from the child, in bytes (1 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
@@ -26,6 +28,7 @@ export class ProtocolViolation extends Error {
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(1));
 const shortText = v.pipe(v.string(), v.maxLength(10_000));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const wire = v.custom<WireValue>((x) => x === null || (typeof x === "object" && !Array.isArray(x)));
 
 const childMessage = v.variant("type", [
@@ -52,6 +55,23 @@ const childMessage = v.variant("type", [
     traceback: v.optional(v.array(shortText)),
   }),
   v.strictObject({
+    type: v.literal("blob"),
+    id,
+    kind: v.picklist(["image", "file"]),
+    name: v.pipe(v.string(), v.maxLength(1024)),
+    size: count,
+    offset: count,
+    data: v.string(),
+  }),
+  v.strictObject({
+    type: v.literal("dropped"),
+    id,
+    kind: v.picklist(["image", "file"]),
+    name: v.pipe(v.string(), v.maxLength(1024)),
+    size: v.nullable(count),
+    reason: v.pipe(v.string(), v.maxLength(1024)),
+  }),
+  v.strictObject({
     type: v.literal("tool_call"),
     id,
     call: id,
@@ -68,7 +88,13 @@ export type ChildMessage = v.InferOutput<typeof childMessage>;
 
 /** A message from the host to the child. */
 export type HostMessage =
-  | { readonly type: "execute"; readonly id: number; readonly code: string }
+  | {
+    readonly type: "execute";
+    readonly id: number;
+    readonly code: string;
+    /** This execution's capture settings, when they differ from the session's. */
+    readonly capture?: CaptureSettings;
+  }
   | {
     readonly type: "tool_reply";
     readonly id: number;

@@ -119,13 +119,17 @@ export const R_EXECUTION: string = String.raw`
     }, error = function(e) error_message(id, e, trace, parsed))
   }
   out_number <- as.integer(out)
-  # Puts the sinks back if user code moved them, then ends the execution's output.
+  # Puts the sinks back if user code moved them, sends the plots and files, then ends the
+  # execution's output.
   finish_output <- function(id) {
     if (sink.number() != 1L || sink.number(type = "message") != out_number) {
       while (sink.number() > 0L) sink()
       sink(out)
       sink(out, type = "message")
     }
+    tryCatch(capture_flush(id), error = function(e) {
+      message("Cannot return the plots and files: ", conditionMessage(e))
+    })
     flush(stdout())
     cat(marker(id), file = out)
   }
@@ -202,6 +206,7 @@ export const R_EXECUTION: string = String.raw`
         msg <- read_msg()
         if (identical(msg[["type"]], "execute")) {
           id <- as.integer(msg[["id"]])
+          if (!is.null(msg[["capture"]])) st$cap <- msg[["capture"]]
           reply <- run(id, msg[["code"]])
           if (reap_strays) kill_strays()
           finish_output(id)

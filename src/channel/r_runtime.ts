@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { R_CAPTURE } from "./r_capture.ts";
 import { R_EXECUTION } from "./r_execution.ts";
 import { R_TOOLS } from "./r_tools.ts";
 import { R_VALUES } from "./r_values.ts";
@@ -103,4 +104,4 @@ local({
  * The parts are not R expressions on their own: this file's part opens the block and
  * {@linkcode R_EXECUTION}'s closes it. No `${` or backticks appear in them (template literals).
  */
-export const R_RUNTIME: string = R_CHANNEL + R_VALUES + R_TOOLS + R_EXECUTION;
+export const R_RUNTIME: string = R_CHANNEL + R_VALUES + R_TOOLS + R_CAPTURE + R_EXECUTION;

@@ -100,6 +100,7 @@ export const prepareSessionDir = (
             nonce,
             maxMessageBytes: config.maxMessageBytes,
             reapStrays: config.capabilities.ownPidNamespace === true,
+            capture: config.capture ?? null,
             tools: config.tools.map((t) => ({
               name: t.name,
               argNames: t.args.map((a) => a.name),

@@ -24,6 +24,7 @@ import { killChildrenFirst } from "../platform/kill_tree.ts";
 import type { ChildMessage, HostMessage } from "./protocol.ts";
 import type { RInstallation } from "./find_r.ts";
 import type { Tool } from "../tools/securer_tool.ts";
+import type { CaptureSettings } from "../plots/types.ts";
 import { openChannel } from "./child_channel.ts";
 import { prepareSessionDir } from "./session_dir.ts";
 
@@ -45,6 +46,8 @@ export interface ChildConfig {
   readonly env: Readonly<Record<string, string>>;
   readonly maxMessageBytes: number;
   readonly startTimeoutMs: number;
+  /** The session's plot and file capture settings. @default none: nothing is captured */
+  readonly capture?: CaptureSettings;
   /** Where session cgroups can be made. @default the process-wide probe */
   readonly cgroups?: CgroupSupport;
 }

@@ -76,7 +76,12 @@ export function beginExecution(config: ExecutionConfig, signalAborted: boolean):
     state,
     actions: [...deadline, {
       _tag: "Send",
-      message: { type: "execute", id: config.execId, code: config.code },
+      message: {
+        type: "execute",
+        id: config.execId,
+        code: config.code,
+        ...(config.capture === undefined ? {} : { capture: config.capture }),
+      },
     }],
   };
 }
@@ -149,6 +154,10 @@ function onMessage(state: ExecutionState, m: ChildMessage): ExecutionStep {
   if (m.type === "hello") return violation(state, "a second hello");
   if (m.id !== execId) return violation(state, `a message for execution ${m.id} during ${execId}`);
   if (m.type === "tool_call") return onToolCall(state, m);
+  // The shell hands these to the execution's collector; one reaching here is out of place.
+  if (m.type === "blob" || m.type === "dropped") {
+    return violation(state, `a stray ${m.type} message`);
+  }
   if (state.pendingCall !== null && state.phase === "running") {
     return violation(state, "a result while a tool call was pending");
   }

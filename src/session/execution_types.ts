@@ -8,6 +8,7 @@ import type { ChildCrashedError, ExecuteError } from "../errors.ts";
 import type { ChildMessage, HostMessage } from "../channel/protocol.ts";
 import type { PreparedToolCall, ToolReply } from "../tools/run_tool_call.ts";
 import type { AuditEvent } from "./session_log.ts";
+import type { CaptureSettings } from "../plots/types.ts";
 
 /** How long the end-of-output marker may lag behind the final message, in milliseconds. */
 export const MARKER_WAIT_MS = 2_000;
@@ -28,6 +29,8 @@ export interface ExecutionConfig {
   readonly sanitizeErrors: boolean;
   /** The execution's output lines (the shell appends to it; errors carry it). */
   readonly output: readonly string[];
+  /** Capture settings to send with the code, when they differ from the session's. */
+  readonly capture?: CaptureSettings;
 }
 
 /** A final message from R: the result or the error of the execution. */

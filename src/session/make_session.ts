@@ -98,6 +98,7 @@ export const makeSession: (
         env: opts.env,
         maxMessageBytes: opts.maxMessageBytes,
         startTimeoutMs: opts.startTimeout,
+        capture: opts.capture,
       },
       sandboxed: choice.backend.name !== "unsandboxed",
       unenforcedLimits: unenforced,

@@ -20,7 +20,9 @@ import { beginExecution, step } from "./execution_step.ts";
 import type { ExecutionAction, ExecutionConfig, ExecutionEvent } from "./execution_types.ts";
 import type { Generation, LoopEvent } from "./generation.ts";
 import type { CaptureSettings, DroppedOutput, OutputFile, PlotImage } from "../plots/types.ts";
-import { NOTHING_CAPTURED } from "../plots/types.ts";
+import { type Collector, isCaptureMessage, makeCollector } from "../plots/collector.ts";
+import { executionCapture } from "../plots/capture_options.ts";
+import { RExecutionError } from "../errors.ts";
 
 export type { Generation, LoopEvent } from "./generation.ts";
 
@@ -110,9 +112,12 @@ export const runExecution = (
     const exited = gen.child.exitStatus();
     if (exited !== null) offer({ _tag: "Exited", status: exited });
 
+    const capture = executionCapture(ctx.capture, o.plots, o.files);
+    const collector = makeCollector(execId, capture);
     const config: ExecutionConfig = {
       execId,
       code,
+      ...(capture === ctx.capture ? {} : { capture }),
       timeout: o.timeout,
       interruptGrace: ctx.interruptGrace,
       maxToolCalls: o.maxToolCalls,
@@ -121,12 +126,15 @@ export const runExecution = (
     };
     const aborted = o.signal?.aborted === true;
     if (!aborted) o.signal?.addEventListener("abort", onAbort, { once: true });
-    const perform = performer(ctx, gen, config, o, started, output);
+    const perform = performer(ctx, gen, config, o, started, output, collector);
     let next = beginExecution(config, aborted);
     while (true) {
       const result = yield* perform(next.actions);
       if (result !== null) return result;
-      const event = yield* Queue.take(gen.events);
+      let event: LoopEvent | null = null;
+      while (event === null) {
+        event = takeCapture(yield* Queue.take(gen.events), collector, next.state.final !== null);
+      }
       next = step(next.state, toExecutionEvent(ctx, event, output.lines));
     }
   }).pipe(
@@ -164,6 +172,18 @@ function collect(output: Collected, o: ResolvedExecuteOptions): (line: string) =
   };
 }
 
+/**
+ * Hands a plot or file message to the collector (`null`: nothing for `step`), or turns the
+ * violation it finds into a `Broken` event; any other event passes through.
+ */
+function takeCapture(event: LoopEvent, collector: Collector, final: boolean): LoopEvent | null {
+  if (event._tag !== "Message" || !isCaptureMessage(event.message)) return event;
+  const reason = final
+    ? `a ${event.message.type} message after the result`
+    : collector.add(event.message);
+  return reason === null ? null : { _tag: "Broken", reason };
+}
+
 /** A queued event as `step` sees it: an exit carries its error and whether the session closed. */
 function toExecutionEvent(
   ctx: ExecutionContext,
@@ -189,6 +209,7 @@ function performer(
   o: ResolvedExecuteOptions,
   started: number,
   output: Collected,
+  collector: Collector,
 ): (actions: readonly ExecutionAction[]) => Effect.Effect<ExecuteResult | null, ExecuteError> {
   const offer = (e: LoopEvent) => Queue.offerUnsafe(gen.events, e);
   const tool: { fiber: Fiber.Fiber<unknown> | null } = { fiber: null };
@@ -224,11 +245,11 @@ function performer(
       case "Audit":
         return Effect.sync(() => (ctx.log.audit(a.event, { ...a.fields }), null));
       case "Succeed":
-        return Effect.sync(() => succeed(ctx.log, a, started, output));
+        return Effect.sync(() => succeed(ctx.log, a, started, output, collector));
       case "Fail":
         return Effect.andThen(
           Effect.sync(() => reportFailure(ctx.log, a, o.timeout, started)),
-          Effect.fail(a.error),
+          Effect.suspend(() => Effect.fail(withCaptured(a.error, collector))),
         );
     }
   };
@@ -247,6 +268,7 @@ function succeed(
   a: Extract<ExecutionAction, { _tag: "Succeed" }>,
   started: number,
   output: Collected,
+  collector: Collector,
 ): ExecuteResult {
   const ms = performance.now() - started;
   log.audit("execute_complete", { elapsed_ms: Math.round(ms) });
@@ -260,8 +282,17 @@ function succeed(
     droppedOutputLines: output.dropped,
     valueOmitted: a.valueOmitted,
     elapsedMs: ms,
-    ...NOTHING_CAPTURED,
+    ...collector.result(),
   };
+}
+
+/** An R error carries what the execution drew and wrote before it. */
+function withCaptured(error: ExecuteError, collector: Collector): ExecuteError {
+  if (!(error instanceof RExecutionError)) return error;
+  const { images, files, dropped } = collector.result();
+  if (images.length + files.length + dropped.length === 0) return error;
+  const { call, traceback, output } = error;
+  return new RExecutionError(error.message, { call, traceback, output, images, files, dropped });
 }
 
 function reportFailure(

@@ -1,0 +1,160 @@
+/**
+ * The R side of plot and file capture, part of the runtime (`r_runtime.ts`).
+ *
+ * Plots: R's `device` option is a function that opens the execution's device the first
+ * time something draws — PNG through cairo, or SVG — writing one file per page into a
+ * private plot directory under R's `tempdir()`. Nothing is opened for an execution that
+ * draws nothing. When the execution ends, every open device is closed (which writes the
+ * page left open), and the pages are sent to the host in order.
+ *
+ * Files: `SECURER_OUTPUT_DIR` names the output directory (`<TMPDIR>/output`: `/tmp/output`
+ * under bubblewrap), emptied after each execution; what code left there is sent.
+ *
+ * Both directories live in R's temporary directory — under bubblewrap the sandbox's
+ * private, size-bounded /tmp — so no host path is ever writable. Each file crosses the
+ * channel as `blob` messages, base64 chunks that keep every message under the message cap;
+ * one left out is announced by a `dropped` message with the reason. The caps applied here
+ * only spare the channel: the host applies its own and trusts no size R states.
+ *
+ * Settings: the session's come in `init.json` (`capture`), an execution's own in its
+ * `execute` message; `plots` or `files` is `NULL` where capture is off.
+ *
+ * @module
+ */
+
+/** R source of capture: the device, the output directory and `capture_flush(id)`. */
+export const R_CAPTURE: string = String.raw`
+  # ---- plots and files ------------------------------------------------------------
+  session_capture <- init[["capture"]]
+  st$cap <- session_capture
+  st$devices <- 0L
+  st$opened <- FALSE
+  plot_dir <- file.path(tempdir(), "securer-plots")
+  out_dir <- file.path(dirname(tempdir()), "output")
+  dir.create(plot_dir, showWarnings = FALSE, mode = "0700")
+  dir.create(out_dir, showWarnings = FALSE, mode = "0700")
+  Sys.setenv(SECURER_OUTPUT_DIR = out_dir)
+  C_devcur <- grDevices:::C_devcur
+  # Opens the device the first time the execution draws (R calls the "device" option
+  # when no device is open). A device that cannot start is reported in the output, and
+  # the plot goes to a device that writes nothing, so the code goes on.
+  open_device <- function(...) {
+    p <- st$cap[["plots"]]
+    if (is.null(p)) return(invisible(grDevices::pdf(NULL)))
+    st$devices <- st$devices + 1L
+    st$opened <- TRUE
+    svg <- identical(p[["format"]], "svg")
+    file <- file.path(plot_dir, sprintf("plot-%03d-%%03d.%s", st$devices,
+      if (svg) "svg" else "png"))
+    ok <- tryCatch({
+      if (svg) {
+        grDevices::svg(file, width = p[["width"]] / p[["res"]], height = p[["height"]] / p[["res"]],
+          onefile = FALSE)
+      } else {
+        grDevices::png(file, width = p[["width"]], height = p[["height"]], res = p[["res"]],
+          type = "cairo")
+      }
+      TRUE
+    }, error = function(e) {
+      message("Cannot draw the plot: ", conditionMessage(e))
+      FALSE
+    })
+    if (!ok) grDevices::pdf(NULL)
+    invisible(NULL)
+  }
+  options(device = open_device)
+  # jsonlite breaks its base64 into lines; JSON strings may not hold newlines.
+  b64 <- function(x) gsub("\n", "", jsonlite::base64_enc(x), fixed = TRUE)
+  # Sends one file as blob messages, or a dropped message (with the reason); returns the
+  # bytes sent, or NA when it was dropped.
+  send_file <- function(id, kind, dir, name, reason) {
+    path <- file.path(dir, name)
+    size <- suppressWarnings(file.size(path))
+    if (!nzchar(reason) && is.na(size)) reason <- "it cannot be read"
+    # A FIFO or a device has size 0 and is not read.
+    data <- if (nzchar(reason) || size == 0) raw(0) else readBin(path, "raw", n = size)
+    if (!nzchar(reason) && length(data) != size) reason <- "it changed while it was read"
+    head <- paste0("{\"type\":\"", if (nzchar(reason)) "dropped" else "blob", "\",\"id\":", id,
+      ",\"kind\":\"", kind, "\",\"name\":", jstr(substr(name, 1L, 256L)), ",\"size\":",
+      if (is.na(size)) "null" else format(size, scientific = FALSE))
+    if (nzchar(reason)) {
+      send(paste0(head, ",\"reason\":", jstr(reason), "}"))
+      return(NA_real_)
+    }
+    chunk <- 3 * floor((max_bytes - 2048) / 4)
+    offset <- 0
+    repeat {
+      n <- min(chunk, size - offset)
+      part <- if (n > 0) b64(data[offset + seq_len(n)]) else ""
+      send(paste0(head, ",\"offset\":", format(offset, scientific = FALSE), ",\"data\":\"",
+        part, "\"}"))
+      offset <- offset + n
+      if (offset >= size) break
+    }
+    size
+  }
+  # Sends the files named, in order, within the caps; returns nothing.
+  send_files <- function(id, kind, dir, names, most, largest, total) {
+    count <- 0L
+    bytes <- 0
+    noun <- if (kind == "image") "images" else "files"
+    for (name in names) {
+      size <- suppressWarnings(file.size(file.path(dir, name)))
+      reason <- if (3 * floor((max_bytes - 2048) / 4) < 3) {
+        "maxMessageBytes is too small to carry it"
+      } else if (count >= most) {
+        sprintf("more than %d %s", most, noun)
+      } else if (!is.na(size) && size > largest) {
+        sprintf("larger than %.0f bytes", largest)
+      } else if (!is.na(size) && bytes + size > total) {
+        sprintf("past %.0f bytes of %s in all", total, noun)
+      } else if (nchar(name, type = "bytes") > 256L) {
+        "its name is longer than 256 bytes"
+      } else ""
+      sent <- send_file(id, kind, dir, name, reason)
+      if (!is.na(sent)) {
+        count <- count + 1L
+        bytes <- bytes + sent
+      }
+    }
+  }
+  # Ends the execution's capture: closes the devices (writing the last page), sends the
+  # pages and the output files, and empties both directories.
+  capture_flush <- function(id) {
+    cap <- st$cap
+    st$cap <- session_capture
+    if (.External(C_devcur) != 1L) {
+      withCallingHandlers(tryCatch(grDevices::graphics.off(), error = function(e) {
+        message("Cannot finish the plot: ", conditionMessage(e))
+      }), warning = function(w) {
+        show_warning(w)
+        invokeRestart("muffleWarning")
+      })
+    }
+    if (st$opened) {
+      st$opened <- FALSE
+      pages <- sort(list.files(plot_dir, all.files = TRUE, no.. = TRUE))
+      p <- cap[["plots"]]
+      if (!is.null(p)) {
+        send_files(id, "image", plot_dir, pages, p[["maxImages"]], p[["maxImageBytes"]],
+          p[["maxTotalBytes"]])
+      }
+      unlink(file.path(plot_dir, pages), force = TRUE)
+    }
+    if (length(.Internal(list.files(out_dir, NULL, TRUE, FALSE, FALSE, FALSE, FALSE, TRUE)))) {
+      # Code may have replaced the directory with a link: only a real directory is read.
+      if (!nzchar(Sys.readlink(out_dir)) && dir.exists(out_dir)) {
+        f <- cap[["files"]]
+        if (!is.null(f)) {
+          files <- sort(list.files(out_dir, all.files = TRUE, recursive = TRUE))
+          send_files(id, "file", out_dir, files, f[["maxFiles"]], f[["maxFileBytes"]],
+            f[["maxTotalBytes"]])
+        }
+      }
+      if (nzchar(Sys.readlink(out_dir))) unlink(out_dir)
+      unlink(file.path(out_dir, list.files(out_dir, all.files = TRUE, no.. = TRUE)),
+        recursive = TRUE, force = TRUE)
+      dir.create(out_dir, showWarnings = FALSE, mode = "0700")
+    }
+  }
+`;
