@@ -61,6 +61,37 @@ export type { CgroupMode, LimitScope } from "./src/sandbox/cgroup.ts";
 export type { RTypeName } from "./src/channel/wire_value.ts";
 export { validateCode, type ValidateResult } from "./src/validate/mod.ts";
 export {
+  formatToolResult,
+  type FormatToolResultOptions,
+  type FormattableResult,
+  type ImageNote,
+} from "./src/format/format_tool_result.ts";
+export { formatToolError, STATE_LOST_NOTE } from "./src/format/format_tool_error.ts";
+export {
+  describeExecuteR,
+  type IsolationNote,
+  type ToolDescriptionInput,
+} from "./src/format/tool_description.ts";
+export { type ExecuteRToolDefinition, toolDefinition } from "./src/agents/tool_definition.ts";
+export {
+  type ExecuteRToolOptions,
+  type RExecutor,
+  type ToolImage,
+  type ToolOutcome,
+} from "./src/agents/r_executor.ts";
+export {
+  type AnthropicTool,
+  anthropicTool,
+  type AnthropicToolResult,
+  anthropicToolResults,
+  openAIChatTool,
+  type OpenAIChatTool,
+  openAIChatToolMessages,
+  type OpenAIResponsesTool,
+  openAIResponsesTool,
+  openAIResponsesToolOutputs,
+} from "./src/agents/provider_shapes.ts";
+export {
   doctor,
   type DoctorBackend,
   type DoctorCgroups,
@@ -75,6 +106,8 @@ export {
   ExecutionTimeoutError,
   MaxExecutionsError,
   type OutputTail,
+  PoolClosedError,
+  PoolExhaustedError,
   PreExecuteHookError,
   ProtocolError,
   RExecutionError,
