@@ -2,8 +2,9 @@
  * Wire → JavaScript: decodes the tagged form (`wire_value.ts`) of values received from R,
  * i.e. tool arguments and execution results. The input is untrusted, so every shape is
  * checked and a malformed value is a {@linkcode WireFormatError}. Atomic vectors of length
- * one become scalars, uniquely named vectors and lists become objects, arrays become nested
- * row-major arrays and data frames become arrays of row objects.
+ * one become scalars, named vectors and lists become objects (or `{ _names, _values }` when
+ * their names cannot be an object's keys in order), arrays become nested row-major arrays
+ * and data frames become arrays of row objects.
  *
  * What a value expands to is charged against a budget before anything is allocated for it
  * (the dimensions and row counts on the wire are claims, not data): past
@@ -13,7 +14,9 @@
  */
 import {
   MAX_DECODED_SLOTS,
+  MAX_LOST_NOTES,
   MAX_WIRE_DEPTH,
+  tooDeepMessage,
   WireFormatError,
   WireLimitError,
   type WireObject,
@@ -74,14 +77,27 @@ function decodeElements(t: string, v: readonly unknown[]): unknown[] {
   }
 }
 
-/** Usable as object keys: every name present, non-empty and unique. */
+/** An array index key, which JavaScript objects put first, in ascending order. */
+const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/**
+ * Usable as an object's keys: every name present, non-empty and unique, and the object keeps
+ * their order (integer-like keys, which objects put first in ascending order, only there).
+ */
 function usableNames(n: readonly (string | null)[]): n is readonly string[] {
   const set = new Set<string>();
+  let lastIndex = -1;
+  let others = false;
   for (const k of n) {
     if (k === null || k === "" || set.has(k)) return false;
     set.add(k);
+    if (INDEX_KEY.test(k) && Number(k) < 4294967295) {
+      if (others || Number(k) <= lastIndex) return false;
+      lastIndex = Number(k);
+    } else others = true;
   }
-  return true;
+  // An object with exactly these keys would read as the named form going back to R.
+  return !(n.length === 2 && set.has("_names") && set.has("_values"));
 }
 
 function record(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
@@ -140,9 +156,9 @@ function wireLength(w: WireValue): number {
 function fromWireAt(w: unknown, depth: number, budget: Budget): unknown {
   if (w === null) return null;
   if (typeof w !== "object" || Array.isArray(w)) fail("a value is not an object");
-  if (depth > MAX_WIRE_DEPTH) fail(`it is nested more than ${MAX_WIRE_DEPTH} levels deep`);
   const o = w as WireObject;
   if (o.t === "none") return null;
+  if ((o.t === "list" || o.t === "df") && depth >= MAX_WIRE_DEPTH) fail(tooDeepMessage());
   if (o.t === "df") return dataFrameRows(o, depth, budget);
   if (!Array.isArray(o.v)) fail(`a "${String(o.t)}" value has no element list`);
   const v = o.v;
@@ -169,7 +185,8 @@ function fromWireAt(w: unknown, depth: number, budget: Budget): unknown {
   if (o.n !== undefined) {
     const names = stringList(o.n, v.length, "names");
     if (usableNames(names)) return record(names, elements);
-    return elements;
+    charge(budget, 2 + names.length);
+    return { _names: names, _values: elements };
   }
   if (o.t !== "list" && elements.length === 1) return elements[0];
   return elements;
@@ -200,6 +217,45 @@ function dataFrameRows(o: WireObject, depth: number, budget: Budget): Record<str
     rows[r] = record(keys, rn ? [rn[r], ...cells] : cells);
   }
   return rows;
+}
+
+/** A final value from R, decoded: the value, what it lost, and whether R omitted it. */
+export interface DecodedValue {
+  readonly value: unknown;
+  /** What the value's conversion lost, one note per kind of loss (R's notes). */
+  readonly lost: readonly string[];
+  /** R could not send the value (`lost` says why); `value` is `null`. */
+  readonly omitted: boolean;
+}
+
+function notes(x: unknown): string[] {
+  if (x === undefined) return [];
+  if (!Array.isArray(x) || x.length > MAX_LOST_NOTES || !x.every((s) => typeof s === "string")) {
+    fail("bad notes of what was lost");
+  }
+  return x.map((s: string) => s.slice(0, 300));
+}
+
+/**
+ * Decodes a value from R with R's notes of what it lost: a top-level `omitted` value (R
+ * could not send it) is `null` with the reason as its note.
+ *
+ * @throws {WireLimitError} when it would expand past `maxSlots` (nothing was allocated).
+ * @throws {WireFormatError} when the value is malformed.
+ */
+export function decodeFromR(w: unknown, maxSlots: number = MAX_DECODED_SLOTS): DecodedValue {
+  if (w !== null && typeof w === "object" && !Array.isArray(w)) {
+    const o = w as WireObject;
+    if (o.t === "omitted") {
+      if (typeof o.why !== "string") fail("an omitted value has no reason");
+      return { value: null, lost: [o.why.slice(0, 300)], omitted: true };
+    }
+    if (o.lost !== undefined) {
+      const lost = notes(o.lost);
+      return { value: fromWire(w, maxSlots), lost, omitted: false };
+    }
+  }
+  return { value: fromWire(w, maxSlots), lost: [], omitted: false };
 }
 
 /**

@@ -21,6 +21,23 @@ import type { CaptureSettings } from "../plots/types.ts";
 /** The default cap on one message from the child, in bytes (1 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
 
+/**
+ * The budget of a result's printed text in a message of `maxMessageBytes`, as JSON bytes: a
+ * sixteenth of it (64 KiB of 1 MiB). Longer text is cut and the result says so.
+ */
+export function textBudget(maxMessageBytes: number): number {
+  return Math.floor(maxMessageBytes / 16);
+}
+
+/**
+ * The budget of one value's wire form, in bytes, in every direction: the message less the
+ * text's budget and 256 bytes for the rest (982 784 bytes of 1 MiB). R computes the same
+ * (`r_values.ts`) and refuses or omits larger values.
+ */
+export function valueBudget(maxMessageBytes: number): number {
+  return maxMessageBytes - textBudget(maxMessageBytes) - 256;
+}
+
 /** A message from the child broke the protocol. */
 export class ProtocolViolation extends Error {
   override readonly name = "ProtocolViolation";
@@ -42,6 +59,7 @@ const childMessage = v.variant("type", [
     type: v.literal("result"),
     id,
     visible: v.boolean(),
+    textTruncated: v.optional(v.boolean()),
     text: v.string(),
     value: wire,
   }),

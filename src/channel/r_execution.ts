@@ -56,17 +56,23 @@ export const R_EXECUTION: string = String.raw`
     if (length(lines) > 2000L) lines <- c(lines[1:2000], "... (text truncated)")
     paste(lines, collapse = "\n")
   }
+  # The value and its printed text have budgets of their own (r_values.ts): the text is cut
+  # to its budget ("textTruncated"); a value that cannot be sent is omitted, with the reason.
   result_message <- function(id, value, visible) {
     text <- tryCatch(value_text(value), error = function(e) "")
-    encoded <- tryCatch(enc(value), error = function(e) enc_none(value))
-    head <- paste0("{\"type\":\"result\",\"id\":", id, ",\"visible\":",
-      if (visible) "true" else "false", ",\"text\":")
-    msg <- paste0(head, jstr(text), ",\"value\":", encoded, "}")
-    if (nchar(msg, type = "bytes") > max_bytes) {
-      msg <- paste0(head, jstr(substr(text, 1L, 65536L)),
-        ",\"value\":{\"t\":\"none\",\"cls\":\"too_large\"}}")
+    cut <- endsWith(text, "\n... (text truncated)")
+    text <- enc2utf8(text)
+    if (!validUTF8(text)) text <- iconv(text, "UTF-8", "UTF-8", sub = "\ufffd")
+    jtext <- jstr(text)
+    while (nchar(jtext, type = "bytes") > text_budget) {
+      cut <- TRUE
+      text <- substr(text, 1L, nchar(text) - (nchar(jtext, type = "bytes") - text_budget))
+      jtext <- jstr(text)
     }
-    msg
+    encoded <- tryCatch(enc_value(value), error = function(e) omitted(conditionMessage(e)))
+    paste0("{\"type\":\"result\",\"id\":", id, ",\"visible\":",
+      if (visible) "true" else "false", if (cut) ",\"textTruncated\":true", ",\"text\":",
+      jtext, ",\"value\":", encoded, "}")
   }
   error_message <- function(id, e, trace, parsed) {
     call <- conditionCall(e)

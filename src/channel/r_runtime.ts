@@ -93,9 +93,11 @@ local({
     }
     line <- rawToChar(st$buf[seq_len(i - 1L)])
     st$buf <- st$buf[-seq_len(i)]
+    st$line_bytes <- i - 1L
     Encoding(line) <- "UTF-8"
-    jsonlite::parse_json(line, simplifyVector = TRUE, simplifyDataFrame = FALSE,
-      simplifyMatrix = FALSE)
+    # Not simplified: jsonlite's recursive simplification overflows R's C stack for values
+    # nested about 100 levels deep (dec() takes lists).
+    jsonlite::parse_json(line, simplifyVector = FALSE)
   }
 `;
 

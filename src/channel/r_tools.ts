@@ -23,7 +23,13 @@ export const R_TOOLS: string = String.raw`
     }
     st$call <- st$call + 1L
     id <- st$call
-    encoded <- vapply(args, enc, "", USE.NAMES = FALSE)
+    encoded <- character(length(args))
+    for (i in seq_along(args)) {
+      what <- sprintf("Tool '%s': argument '%s': ", tool, names(args)[[i]])
+      encoded[[i]] <- tryCatch(enc_value(args[[i]]),
+        error = function(e) stop(tool_error(paste0(what, conditionMessage(e)), call)))
+      for (lost in st$lost) warning(paste0(what, lost), call. = FALSE)
+    }
     msg <- paste0("{\"type\":\"tool_call\",\"id\":", st$exec, ",\"call\":", id,
       ",\"tool\":", jstr(tool), ",\"args\":{",
       if (length(args)) paste0(jstr(names(args)), ":", encoded, collapse = ","), "}}")
@@ -43,6 +49,14 @@ export const R_TOOLS: string = String.raw`
       }
     }
     if (!is.null(reply[["error"]])) stop(tool_error(reply[["error"]], call))
+    # The reply is {"type":"tool_reply","id":..,"call":..,"value":...}: the value's bytes
+    # are the line's but the rest, held to the budget values from R are held to.
+    bytes <- st$line_bytes - nchar(sprintf("{\"type\":\"tool_reply\",\"id\":%d,\"call\":%d,\"value\":}",
+      st$exec, id), type = "bytes")
+    if (bytes > value_budget) {
+      stop(tool_error(sprintf("Tool '%s' returned a value R cannot receive: the value is too large (%.0f bytes, max %.0f)",
+        tool, bytes, value_budget), call))
+    }
     dec(reply[["value"]])
   }
   type_checks <- list(numeric = "is.numeric", character = "is.character",

@@ -2,12 +2,16 @@
  * JavaScript → wire: the tagged form (`wire_value.ts`) of values sent to R, i.e. tool
  * results. Arrays of one scalar kind become atomic vectors, arrays of same-keyed plain
  * objects become data frames (a `_row` key of unique strings becomes the row names),
- * rectangular arrays of arrays become matrices, other objects become named lists; non-finite
- * doubles and negative zero travel as index lists, since JSON has no such numbers.
+ * rectangular arrays of arrays become matrices, `{ _names, _values }` becomes a named vector
+ * or list, other objects become named lists; non-finite doubles and negative zero travel as
+ * index lists, since JSON has no such numbers.
+ *
+ * Nesting is counted as R counts it, in lists and data frames (an atomic vector or matrix is
+ * not a level): more than {@linkcode MAX_WIRE_DEPTH} levels are refused, as R refuses them.
  *
  * @module
  */
-import { MAX_WIRE_DEPTH, type WireObject, type WireValue } from "./wire_value.ts";
+import { MAX_WIRE_DEPTH, tooDeepMessage, type WireObject, type WireValue } from "./wire_value.ts";
 
 type ScalarKind = "d" | "i" | "l" | "s" | "time";
 
@@ -60,7 +64,7 @@ function atomicWire(kind: ScalarKind, xs: readonly unknown[]): WireObject {
           const b = x as bigint;
           if (b > BigInt(INT_MAX) || b < -BigInt(INT_MAX)) {
             throw new TypeError(
-              `Cannot send value to R: bigint ${b} is outside R's integer range (±${INT_MAX})`,
+              `bigint ${b} is outside R's integer range (±${INT_MAX})`,
             );
           }
           return Number(b);
@@ -74,9 +78,41 @@ function atomicWire(kind: ScalarKind, xs: readonly unknown[]): WireObject {
           return Number.isNaN(ms) ? null : ms / 1000;
         }),
       };
+    case "s":
+      return {
+        t: "s",
+        v: xs.map((x) => x === undefined || x === null ? null : noNul(x as string)),
+      };
     default:
       return { t: kind, v: xs.map((x) => x ?? null) };
   }
+}
+
+/** R strings cannot hold NUL: such a string is refused, never cut. */
+function noNul(s: string): string {
+  if (s.includes("\0")) {
+    throw new TypeError("a string holds a NUL character, which R strings cannot hold");
+  }
+  return s;
+}
+
+/** Refuses a list or data frame that would be R's level `depth + 1` past the limit. */
+function container(depth: number): void {
+  if (depth >= MAX_WIRE_DEPTH) throw new TypeError(tooDeepMessage());
+}
+
+/** `{ _names, _values }` with names for every value: a named vector or list. */
+function namedForm(
+  x: Record<string, unknown>,
+): { names: (string | null)[]; values: unknown[] } | null {
+  const keys = Object.keys(x);
+  if (keys.length !== 2 || !Object.hasOwn(x, "_names") || !Object.hasOwn(x, "_values")) return null;
+  const { _names: names, _values: values } = x;
+  if (!Array.isArray(names) || !Array.isArray(values) || names.length !== values.length) {
+    return null;
+  }
+  if (!names.every((n) => n === null || typeof n === "string")) return null;
+  return { names: names.map((n) => (n === null ? null : noNul(n))), values };
 }
 
 function doubleWire(xs: readonly (number | null | undefined)[]): WireObject {
@@ -110,6 +146,8 @@ function dataFrameWire(
 ): WireObject | null {
   const keys = Object.keys(rows[0]);
   if (keys.length === 0) return null;
+  container(depth);
+  keys.forEach(noNul);
   for (const row of rows) {
     if (!isPlainRecord(row) || Object.keys(row).length !== keys.length) return null;
     for (const k of keys) if (!Object.hasOwn(row, k)) return null;
@@ -129,7 +167,7 @@ function dataFrameWire(
     const kind = atomicKind(col);
     return kind !== null
       ? atomicWire(kind, col)
-      : { t: "list", v: col.map((x) => toWireAt(x, depth + 1, seen)) };
+      : (container(depth + 1), { t: "list", v: col.map((x) => toWireAt(x, depth + 2, seen)) });
   });
   return { t: "df", nrow: rows.length, n: keys, v, ...(rn ? { rn } : {}) };
 }
@@ -158,28 +196,29 @@ function arrayWire(xs: readonly unknown[], depth: number, seen: Set<object>): Wi
       if (m !== null) return m;
     }
   }
+  container(depth);
   return { t: "list", v: xs.map((x) => toWireAt(x, depth + 1, seen)) };
 }
 
-function recordWire(entries: [string, unknown][], depth: number, seen: Set<object>): WireObject {
-  return {
-    t: "list",
-    v: entries.map(([, x]) => toWireAt(x, depth + 1, seen)),
-    n: entries.map(([k]) => k),
-  };
+function recordWire(
+  names: readonly (string | null)[],
+  values: readonly unknown[],
+  depth: number,
+  seen: Set<object>,
+): WireObject {
+  const kind = values.length > 0 ? atomicKind(values) : null;
+  if (kind !== null) return { ...atomicWire(kind, values), n: names };
+  container(depth);
+  return { t: "list", v: values.map((x) => toWireAt(x, depth + 1, seen)), n: names };
 }
 
-function toWireAt(x: unknown, depth: number, seen: Set<object>): WireValue {
+/** `depth`: the lists and data frames around `x`; `viaJSON`: `x` came from a `toJSON()`. */
+function toWireAt(x: unknown, depth: number, seen: Set<object>, viaJSON = false): WireValue {
   if (x === null || x === undefined) return null;
   const kind = scalarKind(x);
   if (kind !== null) return atomicWire(kind, [x]);
   if (typeof x !== "object") return null; // functions and symbols have no R form
-  if (depth > MAX_WIRE_DEPTH) {
-    throw new TypeError(
-      `Cannot send value to R: it is nested more than ${MAX_WIRE_DEPTH} levels deep`,
-    );
-  }
-  if (seen.has(x)) throw new TypeError("Cannot send value to R: it contains a cycle");
+  if (seen.has(x)) throw new TypeError("the value contains a cycle");
   seen.add(x);
   try {
     if (x instanceof Uint8Array) return { t: "raw", v: Array.from(x) };
@@ -191,13 +230,32 @@ function toWireAt(x: unknown, depth: number, seen: Set<object>): WireValue {
     if (x instanceof Map) {
       const entries = [...x.entries()];
       if (entries.some(([k]) => typeof k !== "string")) {
-        throw new TypeError("Cannot send value to R: a Map needs string keys");
+        throw new TypeError("a Map needs string keys");
       }
-      return recordWire(entries as [string, unknown][], depth, seen);
+      for (const [k] of entries) noNul(k);
+      container(depth);
+      return {
+        t: "list",
+        v: entries.map(([, v]) => toWireAt(v, depth + 1, seen)),
+        n: entries.map(([k]) => k as string),
+      };
     }
+    // As JSON.stringify: toJSON() once, not again on what it returns.
     const toJSON = (x as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") return toWireAt(toJSON.call(x), depth + 1, seen);
-    return recordWire(Object.entries(x), depth, seen);
+    if (typeof toJSON === "function" && !viaJSON) {
+      return toWireAt(toJSON.call(x), depth, seen, true);
+    }
+    const record = x as Record<string, unknown>;
+    const named = namedForm(record);
+    if (named !== null) return recordWire(named.names, named.values, depth, seen);
+    const entries = Object.entries(record);
+    for (const [k] of entries) noNul(k);
+    container(depth);
+    return {
+      t: "list",
+      v: entries.map(([, v]) => toWireAt(v, depth + 1, seen)),
+      n: entries.map(([k]) => k),
+    };
   } finally {
     seen.delete(x);
   }
@@ -206,8 +264,8 @@ function toWireAt(x: unknown, depth: number, seen: Set<object>): WireValue {
 /**
  * Converts a JavaScript value to wire form for R.
  *
- * @throws {TypeError} for cycles, nesting deeper than 100 levels, Maps with non-string keys
- *   and bigints outside R's integer range.
+ * @throws {TypeError} for cycles, nesting deeper than 100 levels (lists and data frames),
+ *   Maps with non-string keys, strings with a NUL and bigints outside R's integer range.
  */
 export function toWire(value: unknown): WireValue {
   return toWireAt(value, 0, new Set());

@@ -15,6 +15,7 @@
  * | `list` | list                                | wire values                           |
  * | `df`   | data.frame (column-wise)            | one wire value per column             |
  * | `none` | no data form (function, env, ...)   | —                                     |
+ * | `omitted` | a final value R could not send (R → host, top level only; `why` says why) | — |
  *
  * Optional fields: `n` (names), `dim` (array dimensions, column-major `v`), `nrow` and `rn`
  * (data frame rows and row names; a `_row` key of unique strings in every row becomes the
@@ -22,6 +23,13 @@
  * `ninf`, `nz` (negative zero) sent host → R, since JSON has no such numbers. R writes
  * `"NaN"`, `"Inf"` and `"-Inf"` as strings inside `v` instead, and writes every double with
  * 17 significant digits, so doubles round-trip exactly both ways.
+ *
+ * R adds `lost` to a value's top level: what its conversion lost, one note per kind of
+ * loss (at most {@linkcode MAX_LOST_NOTES}).
+ *
+ * In JavaScript, names that cannot be an object's keys in order — missing, empty or
+ * duplicate names, or integer-like names, which objects put first — give the named form
+ * `{ _names, _values }`, which goes back to R as the named vector or list it came from.
  *
  * Everything that comes from R is checked by `fromWire` (`from_wire.ts`) before use: it is
  * untrusted input. `toWire` (`to_wire.ts`) builds the wire form of values sent to R.
@@ -45,6 +53,8 @@ export interface WireObject {
   readonly inf?: readonly number[];
   readonly ninf?: readonly number[];
   readonly nz?: readonly number[];
+  readonly why?: string;
+  readonly lost?: readonly string[];
 }
 
 /** The wire data was malformed (a protocol violation when it comes from R). */
@@ -80,8 +90,20 @@ export class WireLimitError extends WireFormatError {
  */
 export const MAX_DECODED_SLOTS: number = 4_194_304;
 
-/** How deeply wire values may nest, both ways: deeper values are refused. */
+/**
+ * How deeply values may nest, in all three directions: lists and data frames inside each
+ * other, the outermost one counting (an atomic vector or matrix is not a level). Deeper
+ * values are refused with {@linkcode tooDeepMessage}.
+ */
 export const MAX_WIRE_DEPTH: number = 100;
+
+/** The error for a value nested past {@linkcode MAX_WIRE_DEPTH} (R writes the same). */
+export function tooDeepMessage(): string {
+  return `the value is nested more than ${MAX_WIRE_DEPTH} levels deep`;
+}
+
+/** At most this many notes of what a value lost are kept, each cut to 300 characters. */
+export const MAX_LOST_NOTES: number = 20;
 
 /** R's class name for a wire value, as the reference's type-check messages print it. */
 export function rClassOf(w: WireValue): string {

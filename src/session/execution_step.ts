@@ -23,7 +23,7 @@ import {
   ToolCallLimitError,
 } from "../errors.ts";
 import type { ChildMessage } from "../channel/protocol.ts";
-import { fromWire } from "../channel/from_wire.ts";
+import { decodeFromR } from "../channel/from_wire.ts";
 import { WireFormatError, WireLimitError } from "../channel/wire_value.ts";
 import { protocolError, rError, timeoutError } from "./execution_errors.ts";
 import { prepareToolCall } from "./prepare_tool_call.ts";
@@ -163,17 +163,21 @@ function onMessage(state: ExecutionState, m: ChildMessage): ExecutionStep {
   }
   let value: unknown = null;
   let tooLarge = false;
+  let lost: readonly string[] = [];
   if (m.type === "result") {
     try {
-      value = fromWire(m.value);
+      const decoded = decodeFromR(m.value);
+      ({ value, lost } = decoded);
+      tooLarge = decoded.omitted;
     } catch (e) {
       // Too large to decode is not a violation: R is fine, the value is omitted.
-      if (e instanceof WireLimitError) tooLarge = true;
-      else return violation(state, (e as Error).message);
+      if (!(e instanceof WireLimitError)) return violation(state, (e as Error).message);
+      tooLarge = true;
+      lost = [e.message.replace(/^Cannot decode a value from R: it/, "the value")];
     }
   }
   return {
-    state: { ...state, final: { message: m, value, tooLarge } },
+    state: { ...state, final: { message: m, value, tooLarge, lost } },
     actions: state.marked ? [] : [timer(MARKER_WAIT_MS, "MarkerWait", execId)],
   };
 }
@@ -271,8 +275,10 @@ function complete(state: ExecutionState): ExecutionStep {
     value: state.final!.value,
     visible: m.visible,
     text: m.text,
+    textTruncated: m.textTruncated === true,
     valueOmitted: state.final!.tooLarge === true ||
       (wire !== null && wire.t === "none" && wire.cls === "too_large"),
+    lost: state.final!.lost ?? [],
   });
 }
 

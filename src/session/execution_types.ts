@@ -49,6 +49,8 @@ export interface ExecutionState {
     readonly value: unknown;
     /** The value was well formed but would expand past what the host decodes. */
     readonly tooLarge?: boolean;
+    /** What the value's conversion lost (R's notes, or why it was omitted). */
+    readonly lost?: readonly string[];
   } | null;
   /** Whether the end-of-output marker arrived. */
   readonly marked: boolean;
@@ -104,7 +106,9 @@ export type ExecutionAction =
     readonly value: unknown;
     readonly visible: boolean;
     readonly text: string;
+    readonly textTruncated: boolean;
     readonly valueOmitted: boolean;
+    readonly lost: readonly string[];
   }
   | { readonly _tag: "Fail"; readonly error: ExecuteError; readonly report: FailureReport };
 

@@ -43,8 +43,18 @@ export interface ExecuteResult {
   readonly outputTruncated: boolean;
   /** How many output lines were not kept because of `maxOutputLines` or `maxOutputBytes`. */
   readonly droppedOutputLines: number;
-  /** `true` when the value was too large to send (`value` is `null`; `text` remains). */
+  /** `true` when `text` was cut to its budget (64 KiB of JSON, or 2000 lines); `value` is whole. */
+  readonly textTruncated: boolean;
+  /**
+   * `true` when the value could not be sent — over its size budget, nested more than 100
+   * levels, or past the host's decoding bound (`value` is `null`; `text` remains; `lost` says why).
+   */
   readonly valueOmitted: boolean;
+  /**
+   * What converting the value to JavaScript lost, one note per kind of loss (dropped
+   * attributes, renamed data frame columns, replaced invalid UTF-8, ...); empty when nothing.
+   */
+  readonly lost: readonly string[];
   /** Wall time of the execution in milliseconds. */
   readonly elapsedMs: number;
   /** The pages R drew during the execution, one image each, in order (option `plots`). */
@@ -280,7 +290,9 @@ function succeed(
     output: output.lines,
     outputTruncated: output.truncated,
     droppedOutputLines: output.dropped,
+    textTruncated: a.textTruncated,
     valueOmitted: a.valueOmitted,
+    lost: a.lost,
     elapsedMs: ms,
     ...collector.result(),
   };

@@ -117,9 +117,10 @@ conformance("values across the boundary", {}, (ctx) => {
     await toR({ a: 1, b: { c: "x" } }, 'list(a = 1, b = list(c = "x"))');
     await toR({}, "structure(list(), names = character(0))");
   });
-  it("unnamed or partly named lists -> arrays, mixed arrays -> lists", SLOW, async () => {
+  it("unnamed lists -> arrays, mixed arrays -> lists; partly named -> _names", SLOW, async () => {
     await both('list(1, "a", NULL, TRUE)', [1, "a", null, true]);
-    await both("list(a = 1, 2)", [1, 2]);
+    await both("list(a = 1, 2)", { _names: ["a", ""], _values: [1, 2] });
+    await toR({ _names: ["a", ""], _values: [1, 2] }, "list(a = 1, 2)");
     await toR([1, "a", null, true], 'list(1, "a", NULL, TRUE)');
     await toR([], "list()");
   });

@@ -96,9 +96,12 @@ describe("fromWire (R -> JavaScript)", () => {
     assert.ok(Number.isNaN(v[0]));
     assert.deepEqual(v.slice(1), [Infinity, -Infinity, null]);
   });
-  it("maps named vectors and lists to objects, unusable names to arrays", () => {
+  it("maps named vectors and lists to objects, unusable names to { _names, _values }", () => {
     assert.deepEqual(fromWire({ t: "d", v: [1, 2], n: ["a", "b"] }), { a: 1, b: 2 });
-    assert.deepEqual(fromWire({ t: "d", v: [1, 2], n: ["a", ""] }), [1, 2]);
+    assert.deepEqual(fromWire({ t: "d", v: [1, 2], n: ["a", ""] }), {
+      _names: ["a", ""],
+      _values: [1, 2],
+    });
     assert.deepEqual(fromWire({ t: "list", v: [null], n: ["a"] }), { a: null });
   });
   it("keeps __proto__ as an own key instead of setting the prototype", () => {

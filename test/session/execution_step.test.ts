@@ -129,7 +129,9 @@ describe("step: completion", () => {
       value: 42,
       visible: true,
       text: "[1] 42",
+      textTruncated: false,
       valueOmitted: false,
+      lost: [],
     }]);
     assert.equal(state.phase, "done");
   });
