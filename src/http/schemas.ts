@@ -7,11 +7,20 @@
  */
 import * as v from "valibot";
 
-const code = v.pipe(
+const code: v.SchemaWithPipe<
+  readonly [v.StringSchema<undefined>, v.DescriptionAction<string, string>]
+> = v.pipe(
   v.string(),
   v.description("The R code to run (its length is capped by the server's maxCodeLength)."),
 );
-const timeout = v.pipe(
+const timeout: v.SchemaWithPipe<
+  readonly [
+    v.NumberSchema<undefined>,
+    v.IntegerAction<number, undefined>,
+    v.MinValueAction<number, 1, undefined>,
+    v.DescriptionAction<number, string>,
+  ]
+> = v.pipe(
   v.number(),
   v.integer(),
   v.minValue(1),
