@@ -56,7 +56,7 @@ export interface BubblewrapOptions {
 }
 
 /** The default size of the sandbox's private /tmp. */
-export const DEFAULT_TMP_SIZE = 128 * 1024 * 1024;
+export const DEFAULT_TMP_SIZE: number = 128 * 1024 * 1024;
 
 const SANDBOX_PATH = "/usr/bin:/bin";
 
