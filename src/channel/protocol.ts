@@ -48,7 +48,47 @@ const shortText = v.pipe(v.string(), v.maxLength(10_000));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const wire = v.custom<WireValue>((x) => x === null || (typeof x === "object" && !Array.isArray(x)));
 
-const childMessage = v.variant("type", [
+/** A message from the child, after validation (`childMessage` is checked against it). */
+export type ChildMessage =
+  | { type: "hello"; secret: string; pid: number; r: string }
+  | {
+    type: "result";
+    id: number;
+    visible: boolean;
+    textTruncated?: boolean;
+    text: string;
+    value: WireValue;
+  }
+  | {
+    type: "error";
+    id: number;
+    message: string;
+    call?: string | null;
+    parse?: boolean;
+    interrupted?: boolean;
+    traceback?: string[];
+  }
+  | {
+    type: "blob";
+    id: number;
+    kind: "image" | "file";
+    name: string;
+    size: number;
+    offset: number;
+    data: string;
+  }
+  | {
+    type: "dropped";
+    id: number;
+    kind: "image" | "file";
+    name: string;
+    size: number | null;
+    reason: string;
+  }
+  | { type: "tool_call"; id: number; call: number; tool: string; args: Record<string, WireValue> };
+
+// Annotated (not inferred) so that declarations can be emitted file by file.
+const childMessage: v.GenericSchema<unknown, ChildMessage> = v.variant("type", [
   v.strictObject({
     type: v.literal("hello"),
     secret: shortText,
@@ -100,9 +140,6 @@ const childMessage = v.variant("type", [
     ),
   }),
 ]);
-
-/** A message from the child, after validation. */
-export type ChildMessage = v.InferOutput<typeof childMessage>;
 
 /** A message from the host to the child. */
 export type HostMessage =
