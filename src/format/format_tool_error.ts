@@ -9,7 +9,7 @@
 import { sanitizeErrorMessage } from "../tools/sanitize_error_message.ts";
 
 /** The sentence a model gets when the session it worked in lost its state. */
-export const STATE_LOST_NOTE =
+export const STATE_LOST_NOTE: string =
   "Note: the R session was restarted, so every variable, function and loaded package from " +
   "earlier calls is gone; recreate what you need.";
 
