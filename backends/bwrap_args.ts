@@ -70,10 +70,10 @@ function dedupe(paths: readonly string[]): string[] {
  * The argv (starting with setpriv or bwrap) that runs `command` in the sandbox.
  *
  * Inside, R sees: R's home and library paths, the system libraries, /etc/ld.so.cache and
- * /etc/alternatives, a shell and `which`/`rm`/`env`/`prlimit`, a private /proc and /dev, a
- * private size-bounded /tmp (its HOME and TMPDIR), and the session directory read-only
- * (its FIFOs stay writable: a FIFO is not written through the filesystem). Everything
- * else, including the root, is read-only.
+ * /etc/alternatives, the fonts and fontconfig's files (for plots), a shell and
+ * `which`/`rm`/`env`/`prlimit`, a private /proc and /dev, a private size-bounded /tmp (its
+ * HOME and TMPDIR), and the session directory read-only (its FIFOs stay writable: a FIFO is
+ * not written through the filesystem). Everything else, including the root, is read-only.
  */
 export function bwrapArgv(
   layout: HostLayout,

@@ -1,9 +1,9 @@
 /**
  * Reads the host's filesystem layout for the bubblewrap backend (I/O, done once by the
  * probe): which top-level directories are symlinks (merged /usr or not), where the system
- * libraries and the dynamic linker live, and where the few programs the sandbox offers
- * (`sh`, `which`, `rm`, `env`, `prlimit`) really are, following every symlink so each hop
- * can be recreated inside.
+ * libraries and the dynamic linker live, the fonts and fontconfig files plots need, and
+ * where the few programs the sandbox offers (`sh`, `which`, `rm`, `env`, `prlimit`) really
+ * are, following every symlink so each hop can be recreated inside.
  *
  * @module
  */
@@ -15,6 +15,19 @@ import type { HostLayout } from "./bwrap_args.ts";
 import { seccompArch } from "./seccomp.ts";
 
 const TOP_LEVEL = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
+
+/**
+ * What drawing text in a plot reads: fontconfig's configuration (whose `conf.d` links
+ * point into /usr/share/fontconfig) and the system's fonts. Read-only; those missing on
+ * the host are left out. Not the host's font cache (/var would appear): fontconfig writes
+ * its own under the sandbox's HOME, the private /tmp, the first time a plot draws text.
+ */
+export const FONT_PATHS: readonly string[] = [
+  "/etc/fonts",
+  "/usr/share/fontconfig",
+  "/usr/share/fonts",
+  "/usr/local/share/fonts",
+];
 
 // Every helper here treats a file it cannot read as absent, except when the runtime denies
 // the permission to read it: that is rethrown, for the probe to report.
@@ -149,7 +162,13 @@ export function readHostLayout(
   };
   for (const d of ldSoConfDirs()) addDir(d);
   for (
-    const p of ["/etc/ld.so.cache", "/etc/alternatives", "/usr/share/zoneinfo", "/usr/lib/locale"]
+    const p of [
+      "/etc/ld.so.cache",
+      "/etc/alternatives",
+      "/usr/share/zoneinfo",
+      "/usr/lib/locale",
+      ...FONT_PATHS,
+    ]
   ) {
     const r = realpath(p);
     if (r !== null) readOnly.add(r);
