@@ -27,7 +27,8 @@ import {
 } from "../sandbox/cgroup.ts";
 import type { Limits } from "../sandbox/limits.ts";
 import { randomHex } from "./files.ts";
-import { processMayExist, type SignalName, signalProcess } from "./process.ts";
+import { type SignalName, signalProcess } from "./process.ts";
+import { ownerGone, ownerTag } from "./host_owner.ts";
 
 /** A session's cgroup. Every method but `create` never throws. */
 export interface SessionCgroup {
@@ -134,7 +135,7 @@ export function createSessionCgroup(
   if (support.mode === "none") throw new Error("no cgroup is usable here");
   sweepStaleCgroups(support.bases);
   const version = support.mode;
-  const name = sessionCgroupName(process.pid, randomHex(6));
+  const name = sessionCgroupName(ownerTag(), randomHex(6));
   const wanted = CGROUP_RESOURCES.filter((r) =>
     support.bases[r] !== undefined && (resources.includes(r) || r === "freezer")
   );
@@ -269,7 +270,7 @@ function sweep(base: string): void {
   }
   for (const name of names) {
     const owner = cgroupOwner(name);
-    if (owner === null || owner === process.pid || processMayExist(owner)) continue;
+    if (owner === null || !ownerGone(owner.pid, owner.namespace)) continue;
     const dir = join(base, name);
     for (const pid of (readControl(join(dir, "cgroup.procs")) ?? "").split("\n")) {
       if (pid !== "") signalProcess(Number(pid), "SIGKILL");

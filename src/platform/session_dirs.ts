@@ -1,6 +1,6 @@
 /**
  * Session directories in the temp directory, named after the host process that owns them
- * (`securer-<pid>-XXXXXX`), and the sweep that removes those whose owner is gone.
+ * (`securer-<pid>-<pid namespace>-XXXXXX`), and the sweep that removes those whose owner is gone.
  *
  * A host that dies without running its exit hooks (SIGKILL, a crash of the runtime) leaves
  * its session directories behind; the next host process that starts a session removes every
@@ -13,10 +13,10 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makePrivateDir, removeDir } from "./files.ts";
-import { processMayExist } from "./process.ts";
+import { ownerGone, ownerTag } from "./host_owner.ts";
 
 const PREFIX = "securer-";
-const OWNED = /^securer-(\d+)-[A-Za-z0-9]{6}$/;
+const OWNED = /^securer-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
 
 const swept: Map<string, Promise<number>> = new Map();
 
@@ -41,8 +41,7 @@ export function sweepStaleSessionDirs(dir: string = tmpdir()): Promise<number> {
     for (const name of entries) {
       const m = OWNED.exec(name);
       if (m === null) continue;
-      const pid = Number(m[1]);
-      if (pid === process.pid || processMayExist(pid)) continue;
+      if (!ownerGone(Number(m[1]), m[2])) continue;
       await removeDir(join(dir, name));
       removed++;
     }
@@ -55,5 +54,5 @@ export function sweepStaleSessionDirs(dir: string = tmpdir()): Promise<number> {
 /** Creates this host's next private session directory, after sweeping stale ones once. */
 export async function makeSessionDir(): Promise<string> {
   await sweepStaleSessionDirs();
-  return await makePrivateDir(`${PREFIX}${process.pid}-`);
+  return await makePrivateDir(`${PREFIX}${ownerTag()}-`);
 }

@@ -332,15 +332,18 @@ export function cpuCheck(
   };
 }
 
-const NAME = /^securer-(\d+)-([0-9a-f]+)$/;
+const NAME = /^securer-(\d+)-(\d+)-([0-9a-f]+)$/;
 
-/** The name of a session cgroup: `securer-<host pid>-<random hex>`. */
-export function sessionCgroupName(hostPid: number, random: string): string {
-  return `securer-${hostPid}-${random}`;
+/**
+ * The name of a session cgroup: `securer-<owner>-<random hex>`, the owner being the host's
+ * pid and pid namespace (`<pid>-<namespace>`).
+ */
+export function sessionCgroupName(owner: string, random: string): string {
+  return `securer-${owner}-${random}`;
 }
 
-/** The host pid that owns a session cgroup, from its name; `null` for other names. */
-export function cgroupOwner(name: string): number | null {
+/** The host that owns a session cgroup, from its name; `null` for other names. */
+export function cgroupOwner(name: string): { pid: number; namespace: string } | null {
   const m = NAME.exec(name);
-  return m === null ? null : Number(m[1]);
+  return m === null ? null : { pid: Number(m[1]), namespace: m[2] };
 }

@@ -16,6 +16,7 @@ import { describe, it } from "node:test";
 import { parseProcCgroup, V1_CONTROLLER } from "../../src/sandbox/cgroup.ts";
 import { createSessionCgroup, type SessionCgroup } from "../../src/platform/cgroup_fs.ts";
 import { probeCgroups, probeCgroupsNow } from "../../src/platform/cgroup_probe.ts";
+import { ownerTag, pidNamespace } from "../../src/platform/host_owner.ts";
 import { doctor, formatDoctorReport } from "../../mod.ts";
 import { eventually, noR, onlyOnLinux, processAlive } from "../_helpers.ts";
 
@@ -84,9 +85,9 @@ describe("probeCgroups()", { skip: onlyOnLinux("cgroups") }, () => {
     const dead = spawn("/bin/true");
     await new Promise((r) => dead.once("exit", r));
     const base = Object.values(support.bases)[0];
-    const stale = join(base, `securer-${dead.pid}-0a0b0c`);
+    const stale = join(base, `securer-${dead.pid}-${pidNamespace()}-0a0b0c`);
     fs.mkdirSync(stale);
-    const mine = join(base, `securer-${process.pid}-0d0e0f`);
+    const mine = join(base, `securer-${ownerTag()}-0d0e0f`);
     fs.mkdirSync(mine);
     try {
       probeCgroupsNow();
@@ -107,7 +108,7 @@ describe("a session cgroup", { skip: usable }, () => {
     timeout: 30_000,
   }, async () => {
     await withCgroup({ memory: 64 * 1024 * 1024, nproc: 30 }, async (cg) => {
-      assert.match(cg.name, new RegExp(`^securer-${process.pid}-[0-9a-f]{12}$`));
+      assert.match(cg.name, new RegExp(`^securer-${ownerTag()}-[0-9a-f]{12}$`));
       if (cg.dirs.memory) {
         const file = support.mode === "v1" ? "memory.limit_in_bytes" : "memory.max";
         assert.equal(fs.readFileSync(join(cg.dirs.memory, file), "utf8").trim(), "67108864");

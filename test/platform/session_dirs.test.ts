@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { makeSessionDir, sweepStaleSessionDirs } from "../../src/platform/session_dirs.ts";
+import { ownerTag, pidNamespace } from "../../src/platform/host_owner.ts";
 
 const root = fs.mkdtempSync(join(tmpdir(), "securer-sweep-test-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -24,22 +25,27 @@ describe("session directories", () => {
   it("are named after the host's pid and private", async () => {
     const dir = await makeSessionDir();
     try {
-      assert.match(basename(dir), new RegExp(`^securer-${process.pid}-[A-Za-z0-9]{6}$`));
+      assert.match(basename(dir), new RegExp(`^securer-${ownerTag()}-[A-Za-z0-9]{6}$`));
+      assert.match(ownerTag(), /^\d+-\d+$/, "the pid and the pid namespace");
       assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("of hosts that are gone are swept; live hosts' and foreign names are kept", async () => {
-    const dead = join(root, `securer-${deadPid()}-AbC123`);
-    const mine = join(root, `securer-${process.pid}-XyZ789`);
-    const live = join(root, `securer-1-LiVe00`); // pid 1 always exists
+  it("of hosts that are gone are swept; live hosts', other namespaces' and foreign names are kept", async () => {
+    const ns = pidNamespace();
+    const dead = join(root, `securer-${deadPid()}-${ns}-AbC123`);
+    const mine = join(root, `securer-${process.pid}-${ns}-XyZ789`);
+    const live = join(root, `securer-1-${ns}-LiVe00`); // pid 1 always exists
+    // A pid of another pid namespace says nothing here: its host may well be alive.
+    const elsewhere = join(root, `securer-${deadPid()}-${Number(ns) + 1}-ElSe00`);
     const other = join(root, "securer-not-a-session");
-    for (const d of [dead, mine, live, other]) fs.mkdirSync(join(d, "tmp"), { recursive: true });
+    const all = [dead, mine, live, elsewhere, other];
+    for (const d of all) fs.mkdirSync(join(d, "tmp"), { recursive: true });
     fs.writeFileSync(join(dead, "tmp", "file"), "left behind");
     assert.equal(await sweepStaleSessionDirs(root), 1);
     assert.equal(fs.existsSync(dead), false);
-    for (const d of [mine, live, other]) assert.ok(fs.existsSync(d), `${d} was kept`);
+    for (const d of [mine, live, elsewhere, other]) assert.ok(fs.existsSync(d), `${d} was kept`);
   });
 });

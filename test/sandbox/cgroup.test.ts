@@ -204,10 +204,11 @@ describe("cpuCheck()", () => {
 });
 
 describe("session cgroup names", () => {
-  it("carry the host's pid, so a later host can sweep those of a dead one", () => {
-    const name = sessionCgroupName(1234, "0a1b2c");
-    assert.equal(name, "securer-1234-0a1b2c");
-    assert.equal(cgroupOwner(name), 1234);
+  it("carry the host's pid and pid namespace, so a later host can sweep those of a dead one", () => {
+    const name = sessionCgroupName("1234-4026531836", "0a1b2c");
+    assert.equal(name, "securer-1234-4026531836-0a1b2c");
+    assert.deepEqual(cgroupOwner(name), { pid: 1234, namespace: "4026531836" });
+    assert.equal(cgroupOwner("securer-1234-0a1b2c"), null, "a name without its namespace");
     assert.equal(cgroupOwner("securer-host"), null);
     assert.equal(cgroupOwner("securer-probe-1234-ab"), null);
     assert.equal(cgroupOwner("other"), null);
