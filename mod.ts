@@ -24,6 +24,13 @@
  * @module
  */
 export { SecureSession } from "./src/facade/secure_session.ts";
+export {
+  type AcquireOptions,
+  SecureSessionPool,
+  type SessionLease,
+} from "./src/pool/secure_session_pool.ts";
+export type { PoolExecuteOptions, PoolOptions, ResetMode } from "./src/pool/pool_options.ts";
+export type { PoolStatus } from "./src/pool/pool_status.ts";
 export { executeR, type ExecuteROptions } from "./src/facade/execute_r.ts";
 export {
   type ArgSchema,

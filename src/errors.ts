@@ -244,6 +244,30 @@ export class CodeTooLongError extends Error {
   override readonly name = "CodeTooLongError";
 }
 
+/** The pool was closed: nothing more can be run through it. */
+export class PoolClosedError extends Error {
+  /** The tag (`Effect.catchTag`). */
+  readonly _tag = "PoolClosedError" as const;
+  /** Equal to `_tag`. */
+  override readonly name = "PoolClosedError";
+  /** Creates the error; `message` defaults to the reference's `Pool is closed.` */
+  constructor(message = "Pool is closed.", options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** No session of the pool became free within `acquireTimeout`. */
+export class PoolExhaustedError extends Error {
+  /** The tag (`Effect.catchTag`). */
+  readonly _tag = "PoolExhaustedError" as const;
+  /** Equal to `_tag`. */
+  override readonly name = "PoolExhaustedError";
+  /** Creates the error; `message` defaults to the reference's `All sessions are busy.` */
+  constructor(message = "All sessions are busy.") {
+    super(message);
+  }
+}
+
 /** The `preExecuteHook` threw, or returned `false` to block the code. */
 export class PreExecuteHookError extends Error {
   /** The tag (`Effect.catchTag`). */

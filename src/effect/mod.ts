@@ -21,6 +21,8 @@ import type { SessionOptions } from "../session/options.ts";
 import { builtinCatalog } from "../../backends/builtin.ts";
 import { makeSession as makeSessionIn, type SessionCreateError } from "../session/make_session.ts";
 import { Session } from "../session/session.ts";
+import { makeSessionPool as makeSessionPoolIn, SessionPool } from "../pool/session_pool.ts";
+import type { PoolOptions } from "../pool/pool_options.ts";
 
 export type { ExecuteResult, SessionCreateError } from "../session/make_session.ts";
 export type {
@@ -33,6 +35,14 @@ export type {
 export { Session, type SessionInfo } from "../session/session.ts";
 export type { ExecuteOptions, SessionOptions } from "../session/options.ts";
 export {
+  type PoolAcquireError,
+  type PoolExecuteError,
+  type PoolLease,
+  SessionPool,
+} from "../pool/session_pool.ts";
+export type { PoolExecuteOptions, PoolOptions, ResetMode } from "../pool/pool_options.ts";
+export type { PoolStatus } from "../pool/pool_status.ts";
+export {
   type BackendFailure,
   ChildCrashedError,
   CodeTooLongError,
@@ -40,6 +50,8 @@ export {
   ExecutionTimeoutError,
   MaxExecutionsError,
   type OutputTail,
+  PoolClosedError,
+  PoolExhaustedError,
   PreExecuteHookError,
   ProtocolError,
   RExecutionError,
@@ -96,3 +108,20 @@ export const withSession = <A, E, R>(
   f: (session: Session) => Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E | SessionCreateError, R> =>
   Effect.scoped(Effect.flatMap(makeSession(options), f));
+
+/**
+ * Creates a session pool in the current scope (closing the scope closes it and all its
+ * sessions), once all of its sessions have started. `sandbox` defaults to `true`.
+ */
+export const makeSessionPool = (
+  options?: PoolOptions,
+): Effect.Effect<SessionPool, SessionCreateError, Scope.Scope> =>
+  makeSessionPoolIn(
+    options,
+    (sessionOptions, hooks) => makeSessionIn(sessionOptions, builtinCatalog(), hooks),
+  );
+
+/** A layer providing a {@linkcode SessionPool} built with `options`, closed when released. */
+export function layerPool(options?: PoolOptions): Layer.Layer<SessionPool, SessionCreateError> {
+  return Layer.effect(SessionPool, makeSessionPool(options));
+}

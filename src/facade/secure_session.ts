@@ -25,6 +25,16 @@ const unclosed: FinalizationRegistry<ManagedRuntime.ManagedRuntime<Session, unkn
     runtime.dispose().catch(() => undefined);
   });
 
+let borrow: (session: Session) => SecureSession;
+
+/**
+ * Wraps a session its owner keeps (a pool lends its sessions this way): `close()` calls the
+ * session's own `close`, and nothing disposes it when the wrapper is collected.
+ */
+export function borrowedSecureSession(session: Session): SecureSession {
+  return borrow(session);
+}
+
 /**
  * A persistent R session: state survives between executions, tools are callable, and the
  * R process is restarted after a crash, a protocol violation or a hard timeout.
@@ -44,12 +54,24 @@ const unclosed: FinalizationRegistry<ManagedRuntime.ManagedRuntime<Session, unkn
  * ```
  */
 export class SecureSession implements AsyncDisposable {
-  readonly #runtime: ManagedRuntime.ManagedRuntime<Session, unknown>;
+  readonly #close: () => Promise<void>;
   readonly #session: Session;
 
-  private constructor(runtime: ManagedRuntime.ManagedRuntime<Session, unknown>, session: Session) {
-    this.#runtime = runtime;
+  static {
+    borrow = (session) => new SecureSession(null, session);
+  }
+
+  /** `runtime` owns the session; `null` for a session lent by its owner (a pool's lease). */
+  private constructor(
+    runtime: ManagedRuntime.ManagedRuntime<Session, unknown> | null,
+    session: Session,
+  ) {
     this.#session = session;
+    if (runtime === null) {
+      this.#close = () => runOrThrow(session.close);
+      return;
+    }
+    this.#close = () => runtime.dispose();
     unclosed.register(this, runtime, this);
   }
 
@@ -95,7 +117,7 @@ export class SecureSession implements AsyncDisposable {
   /** Closes the session: kills R and removes its files. Safe to call twice. */
   async close(): Promise<void> {
     unclosed.unregister(this);
-    await this.#runtime.dispose();
+    await this.#close();
   }
 
   /** Whether the session is open and its R process is running. */

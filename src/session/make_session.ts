@@ -26,6 +26,16 @@ export type SessionCreateError =
   | TypeError
   | RangeError;
 
+/** Internal hooks a session's owner (the pool) may pass: not part of the public options. */
+export interface SessionHooks {
+  /**
+   * Called (synchronously) whenever the session loses its child and replaces it: the child
+   * died, broke the protocol or was killed after a hard timeout or an interruption. `reason`
+   * is `IDLE_FAILED` (`session_lifecycle.ts`) when the child failed while idle.
+   */
+  readonly onChildLost?: (reason: string) => void;
+}
+
 /**
  * Creates a session in the current scope: validates the options, chooses the backend from
  * `catalog` (failing closed), finds R and starts the first child. Closing the scope closes
@@ -34,8 +44,9 @@ export type SessionCreateError =
 export const makeSession: (
   options: SessionOptions | undefined,
   catalog: BackendCatalog,
+  hooks?: SessionHooks,
 ) => Effect.Effect<Session, SessionCreateError, Scope.Scope> = Effect.fn("Session.make")(
-  function* (options: SessionOptions | undefined, catalog: BackendCatalog) {
+  function* (options: SessionOptions | undefined, catalog: BackendCatalog, hooks?: SessionHooks) {
     const opts = yield* Effect.try({
       try: () => resolveSessionOptions(options),
       catch: (e) => e as TypeError | RangeError,
@@ -102,6 +113,7 @@ export const makeSession: (
       },
       sandboxed: choice.backend.name !== "unsandboxed",
       unenforcedLimits: unenforced,
+      onChildLost: hooks?.onChildLost,
     });
     return session;
   },

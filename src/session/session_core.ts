@@ -50,6 +50,8 @@ export interface CoreConfig {
   readonly childConfig: ChildConfig;
   readonly sandboxed: boolean;
   readonly unenforcedLimits: readonly string[];
+  /** Called whenever a child is lost and replaced (crash, protocol breach, hard timeout). */
+  readonly onChildLost?: ((reason: string) => void) | undefined;
 }
 
 /** The shell's own state. */
@@ -107,6 +109,7 @@ function perform(core: Core, actions: Actions): Effect.Effect<void> {
       case "Kill":
         return Effect.sync(() => killGeneration(a.gen));
       case "Replace":
+        core.config.onChildLost?.(a.reason);
         return Effect.asVoid(Effect.forkIn(
           core.lock.withPermit(
             applyAlways(core, { _tag: "ReplaceBegins", gen: a.gen, reason: a.reason }),

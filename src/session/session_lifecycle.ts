@@ -134,7 +134,8 @@ const BUSY_EXECUTE =
   "<SecureSession> does not support concurrent `execute()` calls; wait for the current execution to complete.";
 const BUSY_RESTART = "Cannot restart while an execution is in progress.";
 const RESTARTING = "Restarting session";
-const IDLE_FAILED = "the R process failed while idle";
+/** The reason given when an idle child is replaced (it died or broke the protocol while idle). */
+export const IDLE_FAILED = "the R process failed while idle";
 
 /** The state of a new session: its first child is starting. */
 export function initialState<G>(): LifecycleState<G> {
