@@ -60,8 +60,14 @@ export interface ChildCgroup extends SandboxCgroup {
 export interface ChildCgroupOptions {
   /** The session's limits. */
   readonly limits: Limits;
-  /** What the backend enforces: `limits` lists the limits it applies per process. */
-  readonly capabilities: { readonly limits: readonly (keyof Limits)[] };
+  /**
+   * What the backend enforces: `limits` lists the limits it applies per process; without
+   * `hostProcesses` (`false`) no host cgroup can hold its processes, and none is made.
+   */
+  readonly capabilities: {
+    readonly limits: readonly (keyof Limits)[];
+    readonly hostProcesses?: boolean;
+  };
   /** What the host offers. @default the process-wide probe */
   readonly cgroups?: CgroupSupport;
   /** CPUs the sandbox can keep busy at once (paces the CPU watch). @default all of them */
@@ -78,7 +84,9 @@ export const acquireChildCgroup = (
   options: ChildCgroupOptions,
 ): Effect.Effect<ChildCgroup, SessionStartError, Scope.Scope> =>
   Effect.gen(function* () {
-    const support = options.cgroups ?? probeCgroups();
+    const support: CgroupSupport = options.capabilities.hostProcesses === false
+      ? { mode: "none", bases: {}, reasons: ["the backend's processes are not the host's"] }
+      : options.cgroups ?? probeCgroups();
     const set = options.capabilities.limits.filter((name) => options.limits[name] !== undefined);
     const limits: Limits = Object.fromEntries(set.map((n) => [n, options.limits[n]]));
     const scope = limitScope(support, set);

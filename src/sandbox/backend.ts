@@ -26,6 +26,13 @@ export interface Capabilities {
    */
   readonly ownPidNamespace?: boolean;
   /**
+   * R and what it starts are processes of this host, which a cgroup of the host can hold:
+   * the core then puts each session in a cgroup of its own, so its limits hold for the
+   * whole sandbox. A backend that runs R elsewhere (a VM, another machine) says `false`.
+   * @default true
+   */
+  readonly hostProcesses?: boolean;
+  /**
    * Which of a session's limits hold for the whole sandbox (a cgroup per session) and which
    * per process only. Backends leave it out: the core fills it in for a running session.
    */

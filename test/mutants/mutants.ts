@@ -269,10 +269,19 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: "cgroup-limits",
     defence: "cgroup limits (memory, pids and CPU for the whole sandbox)",
-    catchers: [],
-    // The session cgroup is made and joined by the core (src/channel/child_cgroup.ts), not by
-    // the bubblewrap argv: its mutant needs a test seam there to start a session without it.
-    pending: "the cgroup is the core's, not the argv's: its mutant awaits a seam in the core",
+    catchers: ["sandbox_memory.test.ts"],
+    // The session cgroup is the core's, not the argv's: the backend says its processes are
+    // not the host's (as a backend running R in a VM would), and the core makes none.
+    backend: (real) => ({
+      name: "bubblewrap-mutant-cgroup-limits",
+      probe: async () => {
+        const probe = await real.probe();
+        return probe.ok
+          ? { ok: true, capabilities: { ...probe.capabilities, hostProcesses: false } }
+          : probe;
+      },
+      wrap: (command, policy) => real.wrap(command, policy),
+    }),
   },
   {
     name: "no-sandbox",
