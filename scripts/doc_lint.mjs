@@ -13,7 +13,10 @@ const deno = join(root, "node_modules", ".bin", "deno");
 const exports = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports;
 const entries = Object.values(exports);
 // Types that come from npm packages: deno doc reports references to them as private.
-const NPM_TYPES = new Set(["Effect", "Layer", "Scope", "Service", "Context", "ManagedRuntime"]);
+const NPM_TYPES = new Set([
+  ...["Effect", "Layer", "Scope", "Service", "Context", "ManagedRuntime"],
+  ...["Tool", "Server"], // the AI SDK's tool (./ai), the MCP SDK's server (./mcp)
+]);
 
 const r = spawnSync(deno, ["doc", "--lint", ...entries], {
   cwd: root,

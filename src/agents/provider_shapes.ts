@@ -10,7 +10,9 @@ import type { ToolOutcome } from "./r_executor.ts";
 
 /** A `tools` entry of OpenAI Chat Completions. */
 export interface OpenAIChatTool {
+  /** Always `function`. */
   readonly type: "function";
+  /** The function's name, description and JSON Schema. */
   readonly function: {
     readonly name: string;
     readonly description: string;
@@ -20,9 +22,13 @@ export interface OpenAIChatTool {
 
 /** A `tools` entry of the OpenAI Responses API. */
 export interface OpenAIResponsesTool {
+  /** Always `function`. */
   readonly type: "function";
+  /** The tool's name. */
   readonly name: string;
+  /** The tool's description. */
   readonly description: string;
+  /** The JSON Schema of the arguments. */
   readonly parameters: Record<string, unknown>;
   /** Strict schema adherence is left off: it refuses `minLength`. */
   readonly strict: false;
@@ -30,8 +36,11 @@ export interface OpenAIResponsesTool {
 
 /** A `tools` entry of the Anthropic Messages API. */
 export interface AnthropicTool {
+  /** The tool's name. */
   readonly name: string;
+  /** The tool's description. */
   readonly description: string;
+  /** The JSON Schema of the input. */
   readonly input_schema: { readonly type: "object"; readonly [key: string]: unknown };
 }
 
@@ -122,9 +131,13 @@ export async function openAIResponsesToolOutputs(
 
 /** An Anthropic `tool_result` content block. */
 export interface AnthropicToolResult {
+  /** Always `tool_result`. */
   readonly type: "tool_result";
+  /** The `id` of the `tool_use` block it answers. */
   readonly tool_use_id: string;
+  /** The text for the model. */
   readonly content: string;
+  /** Whether the code failed. */
   readonly is_error: boolean;
 }
 

@@ -33,7 +33,6 @@ import {
 } from "../agents/r_executor.ts";
 
 export type { ExecuteRToolOptions, RExecutor } from "../agents/r_executor.ts";
-export { Server } from "@modelcontextprotocol/sdk/server";
 
 /**
  * The two requests the server answers. They are declared here, not imported from the SDK's
@@ -55,6 +54,7 @@ export interface CallToolResult {
   )[];
   /** `true` when the code did not run to completion. */
   readonly isError: boolean;
+  /** Other fields of the MCP result. */
   readonly [key: string]: unknown;
 }
 
