@@ -4,7 +4,9 @@
  *
  * - `session.ts`: cold start, warm execute and tool round trip, unsandboxed and (when a
  *   sandbox works here) sandboxed, against floors measured in the same run;
- * - `validate_code.ts`: `validateCode` against R's own `parse()`.
+ * - `validate_code.ts`: `validateCode` against R's own `parse()`;
+ * - `plots.ts`: what plot and file capture adds to an execution that draws nothing, and
+ *   what a scatter plot costs, against capture turned off in the same run.
  *
  * @module
  */
@@ -16,6 +18,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const benches: [string, string[]][] = [
   ["session.ts", ["--sandbox", ...quick]],
   ["validate_code.ts", []],
+  ["plots.ts", ["--sandbox", ...quick]],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

@@ -1,12 +1,13 @@
 /**
  * The README example, runnable: R code, inside the sandbox, asks the host for rows of a
- * table through the `query_db` tool and computes on them.
+ * table through the `query_db` tool and computes on them, then draws a plot, which comes
+ * back as a PNG and is written to `demo/mtcars.png` (the picture in the README).
  *
  * Run: `npm run demo` (or `deno task demo`).
  *
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { securerTool, SecureSession } from "@securer/securer";
 
 /** The demo "database": two of R's datasets as rows (generated once from R). */
@@ -45,6 +46,20 @@ const iris = await session.execute(
   'x <- query_db("iris", 150)\naggregate(Sepal.Length ~ Species, data = x, FUN = mean)',
 );
 console.log("\nmean sepal length by species:", iris.value);
+
+const plot = await session.execute(`
+d <- query_db("mtcars", 32)
+plot(d$wt, d$mpg, pch = 19, col = "steelblue", xlab = "weight (1000 lbs)", ylab = "miles per gallon",
+  main = "mtcars: heavier cars go less far")
+abline(lm(mpg ~ wt, data = d), col = "firebrick", lwd = 2)
+`);
+const [image] = plot.images;
+const file = new URL("./mtcars.png", import.meta.url);
+writeFileSync(file, image.data);
+console.log(
+  `\nthe plot came back as ${image.mimeType}, ${image.width} × ${image.height} px, ` +
+    `${image.data.length} bytes: written to demo/mtcars.png`,
+);
 
 try {
   await session.execute('readLines("/etc/passwd")');

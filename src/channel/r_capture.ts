@@ -16,8 +16,8 @@
  * one left out is announced by a `dropped` message with the reason. The caps applied here
  * only spare the channel: the host applies its own and trusts no size R states.
  *
- * Settings: the session's come in `init.json` (`capture`), an execution's own in its
- * `execute` message; `plots` or `files` is `NULL` where capture is off.
+ * Settings: the session's come in `init.json` (`capture`, `NULL` when both are off), an
+ * execution's own in its `execute` message; `plots` or `files` is `NULL` where it is off.
  *
  * @module
  */
@@ -123,6 +123,11 @@ export const R_CAPTURE: string = String.raw`
   capture_flush <- function(id) {
     cap <- st$cap
     st$cap <- session_capture
+    if (is.null(cap)) {
+      # Capture is off: only the devices are closed.
+      if (.External(C_devcur) != 1L) try(grDevices::graphics.off(), silent = TRUE)
+      return(invisible(NULL))
+    }
     if (.External(C_devcur) != 1L) {
       withCallingHandlers(tryCatch(grDevices::graphics.off(), error = function(e) {
         message("Cannot finish the plot: ", conditionMessage(e))

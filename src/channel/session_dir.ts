@@ -100,7 +100,8 @@ export const prepareSessionDir = (
             nonce,
             maxMessageBytes: config.maxMessageBytes,
             reapStrays: config.capabilities.ownPidNamespace === true,
-            capture: config.capture ?? null,
+            // Both off: R skips capture altogether.
+            capture: config.capture?.plots || config.capture?.files ? config.capture : null,
             tools: config.tools.map((t) => ({
               name: t.name,
               argNames: t.args.map((a) => a.name),
