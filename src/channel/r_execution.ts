@@ -133,6 +133,7 @@ export const R_EXECUTION: string = String.raw`
       sink(out)
       sink(out, type = "message")
     }
+    check_open_sinks()
     tryCatch(capture_flush(id), error = function(e) {
       message("Cannot return the plots and files: ", conditionMessage(e))
     })

@@ -1,10 +1,10 @@
 /**
- * A write past the file-size limit is an R error on every write path R checks, and the
- * session lives on (SPEC §8). R 4.2 itself only warns for writeBin() and writeChar() and a
- * connection left open ("problem writing to connection"): the runtime turns that warning
- * into an error. cat() and sink() ignore the write's failure inside R itself, so there the
- * file is cut at the limit without a condition — the README says so, and the last test
- * pins that behaviour (the file is never larger than the limit).
+ * A write past the file-size limit is an R error on every write path, and the session lives
+ * on (SPEC §8). R itself only warns for writeBin() and a connection left open ("problem
+ * writing to connection"): the runtime turns that warning into an error. cat(), writeChar()
+ * and sink() ignore the failed write inside R: the runtime's wrappers of them check the file
+ * afterwards. A sink left open when the execution ends is reported in the output. In every
+ * case the file is never larger than the limit.
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
@@ -20,6 +20,13 @@ const WRITES: Record<string, string> = {
   "writeLines": 'writeLines(strrep("x", 5e6), "/tmp/big")',
   "saveRDS": 'saveRDS(runif(1e6), "/tmp/big", compress = FALSE)',
   "write.csv": 'write.csv(data.frame(x = runif(2e5)), "/tmp/big")',
+  "cat to a path": 'cat(strrep("x", 5e6), file = "/tmp/big")',
+  "cat to a connection left open":
+    'con <- file("/tmp/big", "w"); cat(strrep("x", 5e6), file = con)',
+  "cat appending in a loop":
+    'for (i in 1:20) cat(strrep("x", 1e5), file = "/tmp/big", append = TRUE)',
+  "writeChar": 'writeChar(strrep("z", 5e6), "/tmp/big", eos = NULL)',
+  "sink": 'sink("/tmp/big"); print(strrep("y", 3e6)); sink()',
 };
 
 conformance("the file-size limit", { needs: ["fsize"] }, (ctx) => {
@@ -39,13 +46,21 @@ conformance("the file-size limit", { needs: ["fsize"] }, (ctx) => {
       );
     });
   }
-  it("cuts cat(), sink() and writeChar() at the limit (R ignores those errors)", SLOW, async () => {
-    const r = await s().execute(
-      'cat(strrep("x", 5e6), file = "/tmp/cut"); a <- file.size("/tmp/cut"); ' +
-        'sink("/tmp/cut2"); print(strrep("y", 3e6)); sink(); ' +
-        'writeChar(strrep("z", 5e6), "/tmp/cut3", eos = NULL); ' +
-        'c(a, file.size("/tmp/cut2"), file.size("/tmp/cut3"))',
-    );
-    assert.deepEqual(r.value, [LIMIT, LIMIT, LIMIT]);
+  it(
+    "reports a sink left open past the limit in the output, and the file stays cut",
+    SLOW,
+    async () => {
+      const r = await s().execute('sink("/tmp/open"); print(strrep("y", 3e6)); 1');
+      assert.match(r.output.join("\n"), /File too large: the write to '\/tmp\/open' reached/);
+      assert.equal((await s().execute('file.size("/tmp/open")')).value, LIMIT);
+      const next = await s().execute('sink("/tmp/small"); print(1); 2');
+      assert.doesNotMatch(next.output.join("\n"), /File too large/, "a small sink is no error");
+      await s().execute('unlink(c("/tmp/open", "/tmp/small"))');
+    },
+  );
+  it("leaves cat() and sink() to the console alone", async () => {
+    const r = await s().execute('cat("a\\n"); sink(tempfile()); sink(); cat("b\\n", sep = ""); 3');
+    assert.deepEqual(r.output, ["a", "b"]);
+    assert.equal(r.value, 3);
   });
 });
