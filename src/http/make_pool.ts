@@ -1,23 +1,15 @@
 /**
- * The pool `createApp` creates from `poolOptions`, and the session options persistent
- * sessions derive from them.
+ * The pool `createApp` creates from `poolOptions` (a `SecureSessionPool`), and the session
+ * options persistent sessions derive from them.
  *
  * @module
  */
 import type { SessionOptions } from "../session/options.ts";
+import type { PoolOptions } from "../pool/pool_options.ts";
+import { SecureSessionPool } from "../pool/secure_session_pool.ts";
 import type { HttpPool } from "./types.ts";
 
-/** Options of the pool `createApp` creates: session options plus the pool's own. */
-export interface PoolOptions extends SessionOptions {
-  /** Sessions in the pool. @default 4 */
-  readonly size?: number;
-  /** What happens to a session between uses. @default false */
-  readonly resetBetweenUses?: false | "state" | "process";
-  /** How long `execute` waits for a free session, in milliseconds. @default 0 */
-  readonly acquireTimeout?: number;
-  /** Executions after which a session is replaced. */
-  readonly maxExecutionsPerSession?: number;
-}
+export type { PoolOptions };
 
 const POOL_KEYS = ["size", "resetBetweenUses", "acquireTimeout", "maxExecutionsPerSession"];
 
@@ -29,6 +21,6 @@ export function sessionOptionsOf(options: PoolOptions): SessionOptions {
 }
 
 /** Creates the pool. */
-export function makePool(_options: PoolOptions): Promise<HttpPool> {
-  return Promise.reject(new Error("Cannot create a pool yet: pass `pool`."));
+export function makePool(options: PoolOptions): Promise<HttpPool> {
+  return SecureSessionPool.create(options);
 }

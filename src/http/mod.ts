@@ -18,7 +18,7 @@
  * @module
  */
 export { type AppOptions, createApp, type SecurerApp, toolSignature } from "./create_app.ts";
-export { type FetchApp, serve, type Server, type ServeOptions } from "./serve.ts";
+export { type FetchApp, serve, type ServeOptions, type Server } from "./serve.ts";
 export { type PoolOptions } from "./make_pool.ts";
 export type { HttpPool, HttpSession, PoolExecuteOptions, PoolStatus } from "./types.ts";
 export { STATUS_BY_TAG } from "./error_body.ts";

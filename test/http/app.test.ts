@@ -1,6 +1,6 @@
 /**
- * Every route of `createApp()` and every kind of bad input, over `app.request()` with real
- * sandboxed R sessions behind it.
+ * Every route of `createApp()` and every kind of bad input, over `app.request()`, with a
+ * real pool of sandboxed R sessions behind it.
  *
  * @module
  */
@@ -11,7 +11,6 @@ import { securerTool } from "../../mod.ts";
 import { createApp, type SecurerApp } from "../../src/http/mod.ts";
 import { ExecuteRequest } from "../../src/http/schemas.ts";
 import { noR, sleep, SLOW } from "../_helpers.ts";
-import { onePool } from "./_pool.ts";
 
 const TOKEN = "test-token-0123456789";
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -45,10 +44,8 @@ const post = (app: SecurerApp, path: string, body: unknown, headers: Record<stri
 describe("createApp", { skip: noR }, () => {
   let app: SecurerApp;
   before(async () => {
-    const pool = await onePool({ sandbox: true, tools });
     app = await createApp({
-      pool,
-      sessionOptions: { sandbox: true },
+      poolOptions: { size: 1, sandbox: true },
       tools,
       token: TOKEN,
       maxBodyBytes: 4096,
@@ -58,8 +55,6 @@ describe("createApp", { skip: noR }, () => {
       maxSessions: 2,
       acquireTimeout: 20_000,
     });
-    // The app closes sessions it opened; the pool passed in is ours to close.
-    after(() => pool.close());
   }, SLOW);
   after(() => app?.close());
 
@@ -259,7 +254,10 @@ describe("createApp", { skip: noR }, () => {
     assert.equal(created.status, 201);
     const { id } = await created.json();
     assert.match(id, /^s_[0-9a-f]{32}$/);
-    assert.equal((await post(app, `/v1/sessions/${id}/execute`, { code: "kept_here <- 41" })).status, 200);
+    assert.equal(
+      (await post(app, `/v1/sessions/${id}/execute`, { code: "kept_here <- 41" })).status,
+      200,
+    );
     const r = await post(app, `/v1/sessions/${id}/execute`, { code: "kept_here + 1" });
     assert.equal((await r.json()).value, 42);
     const viaExecute = await post(app, "/v1/execute", { code: "kept_here + 2", session: id });
@@ -304,7 +302,7 @@ describe("createApp", { skip: noR }, () => {
     let go = () => {};
     gates.go = new Promise<void>((r) => (go = r));
     const res = await post(app, "/v1/execute", {
-      code: 'cat("first\\n"); wait_for_go(); cat("second\\n"); 7',
+      code: 'cat("first\\n"); invisible(wait_for_go()); cat("second\\n"); 7',
     }, {
       accept: "text/event-stream",
     });
@@ -361,7 +359,7 @@ describe("createApp", { skip: noR }, () => {
 describe("createApp's idle expiry", { skip: noR }, () => {
   it("closes a persistent session after sessionIdleTimeout", SLOW, async () => {
     await using app = await createApp({
-      pool: await onePool({ sandbox: true }),
+      poolOptions: { size: 1 },
       token: TOKEN,
       sessionIdleTimeout: 200,
     });
