@@ -68,9 +68,9 @@ export type { CgroupMode, LimitScope } from "./src/sandbox/cgroup.ts";
 export type { RTypeName } from "./src/channel/wire_value.ts";
 export { validateCode, type ValidateResult } from "./src/validate/mod.ts";
 export {
+  type FormattableResult,
   formatToolResult,
   type FormatToolResultOptions,
-  type FormattableResult,
   type ImageNote,
 } from "./src/format/format_tool_result.ts";
 export { formatToolError, STATE_LOST_NOTE } from "./src/format/format_tool_error.ts";
@@ -91,8 +91,8 @@ export {
   anthropicTool,
   type AnthropicToolResult,
   anthropicToolResults,
-  openAIChatTool,
   type OpenAIChatTool,
+  openAIChatTool,
   openAIChatToolMessages,
   type OpenAIResponsesTool,
   openAIResponsesTool,
