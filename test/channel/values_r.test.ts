@@ -120,7 +120,8 @@ conformance("values across the boundary", {}, (ctx) => {
   it("unnamed lists -> arrays, mixed arrays -> lists; partly named -> _names", SLOW, async () => {
     await both('list(1, "a", NULL, TRUE)', [1, "a", null, true]);
     await both("list(a = 1, 2)", { _names: ["a", ""], _values: [1, 2] });
-    await toR({ _names: ["a", ""], _values: [1, 2] }, "list(a = 1, 2)");
+    await toR({ _names: ["a", ""], _values: [1, 2] }, "c(a = 1, 2)");
+    await toR({ _names: ["a", ""], _values: [1, "x"] }, 'list(a = 1, "x")');
     await toR([1, "a", null, true], 'list(1, "a", NULL, TRUE)');
     await toR([], "list()");
   });

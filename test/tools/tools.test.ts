@@ -9,6 +9,8 @@ conformance("tool calls", {}, (ctx) => {
   const calls: unknown[] = [];
   let aborted = 0;
   const session = ctx.shareSession({
+    // Values are held to the same size in every direction: big() needs more than 1 MiB.
+    maxMessageBytes: 8 * 1_048_576,
     tools: [
       ADD_TOOL,
       securerTool({
