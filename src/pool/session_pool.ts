@@ -34,6 +34,9 @@ import { executeOn, failureOf, healthy, type Lease, leaseView, type Slot } from 
 import { RESET_CODE, RESET_DONE, SNAPSHOT_CODE } from "./reset_state.ts";
 import { type SessionMaker, spareSessions } from "./spare_sessions.ts";
 
+/** How many failed session starts a borrower absorbs before it fails with the last one. */
+const START_RETRIES = 3;
+
 /** Why a session could not be lent. */
 export type PoolAcquireError = PoolClosedError | PoolExhaustedError | SessionCreateError;
 
@@ -208,6 +211,7 @@ export const makeSessionPool = (
     const lend = (timeoutMs: number): Effect.Effect<Lease, PoolAcquireError> =>
       Effect.gen(function* () {
         const deadline = Date.now() + timeoutMs;
+        let failedStarts = 0;
         while (true) {
           if (closed) return yield* Effect.fail(new PoolClosedError());
           const remaining = deadline - Date.now();
@@ -230,6 +234,9 @@ export const makeSessionPool = (
             if (Exit.isSuccess(got)) return yield* Effect.fail(new PoolExhaustedError());
             const error = failureOf(got);
             if (error === undefined) return yield* Effect.fail(new PoolClosedError());
+            // A replacement that failed to start (its R killed meanwhile, say) is retried
+            // a few times before its error reaches a caller.
+            if (error instanceof SessionStartError && ++failedStarts < START_RETRIES) continue;
             return yield* Effect.fail(error);
           }
           const slot = got.value.value;
