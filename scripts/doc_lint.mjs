@@ -16,6 +16,7 @@ const entries = Object.values(exports);
 const NPM_TYPES = new Set([
   ...["Effect", "Layer", "Scope", "Service", "Context", "ManagedRuntime"],
   ...["Tool", "Server"], // the AI SDK's tool (./ai), the MCP SDK's server (./mcp)
+  "Hono", // the app createApp returns (./http)
 ]);
 
 const r = spawnSync(deno, ["doc", "--lint", ...entries], {
