@@ -19,6 +19,7 @@ const benches: [string, string[]][] = [
   ["session.ts", ["--sandbox", ...quick]],
   ["validate_code.ts", []],
   ["plots.ts", ["--sandbox", ...quick]],
+  ["pool.ts", quick],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

@@ -141,7 +141,7 @@ for (const backend of [BACKENDS[0], SANDBOX]) {
           );
           settled[i]++;
           if (outcomes[i].status === "fulfilled") {
-            const out = (outcomes[i] as PromiseFulfilledResult<{ output: readonly string[] }>)
+            const out = (outcomes[i] as unknown as PromiseFulfilledResult<{ output: string[] }>)
               .value.output;
             assert.ok(out.every((l) => l === mine), `${i}: ${out.join("|")}`);
           }

@@ -1,0 +1,159 @@
+/**
+ * Pool benchmarks (issue 9), against a floor measured in the same run: one bare
+ * `SecureSession`'s sequential `execute()` round trip.
+ *
+ * - throughput and p50/p95/p99 latency of `1 + 1` and of a snippet making three tool calls,
+ *   at concurrency 1, 2, 4, 8 for pool sizes 1, 2, 4 (unsandboxed, so the figures are the
+ *   pool's and R's, not the sandbox's);
+ * - pool overhead per execute: a size-1 pool against a bare session, measured alternately;
+ * - the cost of each `resetBetweenUses` mode per execution, at concurrency 1 with a size-2
+ *   pool; for `"process"`, whether the caller waited for a cold start (a latency near a
+ *   cold start) while a spare was ready.
+ *
+ * Targets (issue 9): size 4 at concurrency 4 delivers ≥ 1.7× the bare session's
+ * throughput for `1 + 1`; its p99 ≤ 5 ms; overhead p50 ≤ 50 µs; `"process"` costs no cold
+ * start while a spare is ready.
+ *
+ * Run: `deno task bench` (all benches) or `deno run -A bench/pool.ts [--quick]`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type ResetMode, securerTool, SecureSession, SecureSessionPool } from "../mod.ts";
+
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean" } } });
+const N = flags.quick ? 300 : 2000;
+
+const add = securerTool({
+  name: "add",
+  args: { a: "numeric", b: "numeric" },
+  fn: ({ a, b }) => (a as number) + (b as number),
+});
+const TOOLS_CODE = "add(add(1, 2), add(3, 4))";
+
+interface Figures {
+  readonly perSec: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+function figures(times: number[], wallMs: number): Figures {
+  const s = [...times].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { perSec: (times.length / wallMs) * 1000, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** Runs `n` calls of `run` with `concurrency` workers; each call's latency in ms. */
+async function load(
+  run: () => Promise<unknown>,
+  n: number,
+  concurrency: number,
+): Promise<Figures> {
+  for (let i = 0; i < 20; i++) await run();
+  const times: number[] = [];
+  let left = n;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (left-- > 0) {
+      const t = performance.now();
+      await run();
+      times.push(performance.now() - t);
+    }
+  }));
+  return figures(times, performance.now() - t0);
+}
+
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+const line = (label: string, f: Figures, floor?: Figures) =>
+  console.log(
+    `  ${label.padEnd(34)} ${f.perSec.toFixed(0).padStart(6)}/s  p50 ${ms(f.p50)}  p95 ${
+      ms(f.p95)
+    }  p99 ${ms(f.p99)}${floor ? `  ×${(f.perSec / floor.perSec).toFixed(2)} floor` : ""}`,
+  );
+
+console.log(`pool bench (${N} executions per point, unsandboxed)`);
+const session = await SecureSession.create({ tools: [add] });
+const floor = await load(() => session.execute("1 + 1"), N, 1);
+const floorTools = await load(() => session.execute(TOOLS_CODE), N, 1);
+await session.close();
+line("floor: bare session, 1 + 1", floor);
+line("floor: bare session, 3 tool calls", floorTools);
+
+const targets: string[] = [];
+{
+  // Overhead: a size-1 pool and a bare session, measured alternately so that the noise of
+  // a shared machine falls on both alike; the difference of the medians.
+  const bare = await SecureSession.create({ tools: [add] });
+  await using pool = await SecureSessionPool.create({ size: 1, sandbox: false, tools: [add] });
+  const b: number[] = [];
+  const p: number[] = [];
+  for (let i = 0; i < N; i++) {
+    let t = performance.now();
+    await bare.execute("1 + 1");
+    b.push(performance.now() - t);
+    t = performance.now();
+    await pool.execute("1 + 1");
+    p.push(performance.now() - t);
+  }
+  await bare.close();
+  const overhead = (figures(p, 1).p50 - figures(b, 1).p50) * 1000;
+  targets.push(
+    `overhead per execute p50 ${overhead.toFixed(0)} µs (bare p50 ${
+      ms(figures(b, 1).p50)
+    }, pool p50 ${ms(figures(p, 1).p50)}; target ≤ 50 µs)`,
+  );
+}
+for (const size of [1, 2, 4]) {
+  await using pool = await SecureSessionPool.create({
+    size,
+    sandbox: false,
+    tools: [add],
+    acquireTimeout: 60_000,
+  });
+  for (const concurrency of [1, 2, 4, 8]) {
+    const plain = await load(() => pool.execute("1 + 1"), N, concurrency);
+    const tools = await load(() => pool.execute(TOOLS_CODE), N, concurrency);
+    line(`size ${size} conc ${concurrency}: 1 + 1`, plain, floor);
+    line(`size ${size} conc ${concurrency}: 3 tool calls`, tools, floorTools);
+    if (size === 4 && concurrency === 4) {
+      const ratio = plain.perSec / floor.perSec;
+      targets.push(`size 4 conc 4 throughput ×${ratio.toFixed(2)} floor (target ≥ 1.7)`);
+      targets.push(`size 4 conc 4 p99 ${ms(plain.p99)} (target ≤ 5 ms)`);
+    }
+  }
+}
+
+console.log("resetBetweenUses (size 2, concurrency 1, `x <- 1`):");
+const cold = await (async () => {
+  const t = performance.now();
+  await (await SecureSession.create()).close();
+  return performance.now() - t;
+})();
+console.log(`  a cold session start (and close) for reference: ${ms(cold)}`);
+for (const mode of [false, "state", "process"] as ResetMode[]) {
+  await using pool = await SecureSessionPool.create({
+    size: 2,
+    sandbox: false,
+    resetBetweenUses: mode,
+    acquireTimeout: 60_000,
+  });
+  // Paced so the background reset or replacement of one use finishes before the next.
+  const n = mode === "process" ? (flags.quick ? 20 : 60) : (flags.quick ? 100 : 400);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await pool.execute("x <- 1");
+    times.push(performance.now() - t);
+    if (mode === "process") await new Promise((r) => setTimeout(r, cold * 1.5));
+  }
+  const f = figures(times, 1);
+  line(`resetBetweenUses: ${JSON.stringify(mode)}`, { ...f, perSec: NaN });
+  if (mode === "process") {
+    targets.push(
+      `"process" p99 ${ms(f.p99)} against a cold start of ${ms(cold)} (target: no cold start)`,
+    );
+  }
+}
+console.log("targets:");
+for (const t of targets) console.log(`  ${t}`);
