@@ -5,6 +5,8 @@
  * - `session.ts`: cold start, warm execute and tool round trip, unsandboxed and (when a
  *   sandbox works here) sandboxed, against floors measured in the same run;
  * - `validate_code.ts`: `validateCode` against R's own `parse()`;
+ * - `http.ts`: 1 000 HTTP executions at concurrency 8 against a pool of 4, beside the same
+ *   pool's in-process throughput in the same run;
  * - `plots.ts`: what plot and file capture adds to an execution that draws nothing, and
  *   what a scatter plot costs, against capture turned off in the same run.
  *
@@ -18,6 +20,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const benches: [string, string[]][] = [
   ["session.ts", ["--sandbox", ...quick]],
   ["validate_code.ts", []],
+  ["http.ts", quick],
   ["plots.ts", ["--sandbox", ...quick]],
   ["pool.ts", quick],
 ];
