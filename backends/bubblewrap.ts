@@ -277,14 +277,20 @@ export function makeBubblewrap(options: BubblewrapOptions = {}): BubblewrapBacke
         throw new Error("the bubblewrap backend was used before its probe succeeded");
       }
       const filter = layout.seccomp === null ? null : join(policy.sessionDir, "seccomp.bpf");
+      // As root, each sandbox gets a uid of its own: what the kernel counts per uid (some
+      // quotas, file ownership) is never shared between sessions.
+      const id = layout.dropTo ? unprivilegedId() : 0;
+      const own = layout.dropTo
+        ? { ...layout, dropTo: { ...layout.dropTo, uid: id, gid: id } }
+        : layout;
       return {
-        argv: bwrapArgv(layout, command, policy, options),
+        argv: bwrapArgv(own, command, policy, options),
         env: {},
         ...(filter === null ? {} : {
           files: [{ path: filter, content: seccompFilter(layout.seccomp!), mode: 0o400 }],
           fds: [filter],
         }),
-        ...(layout.dropTo ? { owner: { uid: layout.dropTo.uid, gid: layout.dropTo.gid } } : {}),
+        ...(own.dropTo ? { owner: { uid: own.dropTo.uid, gid: own.dropTo.gid } } : {}),
       };
     },
     layout: () => layout,

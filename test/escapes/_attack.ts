@@ -97,8 +97,10 @@ static int escaped(const char *what) { printf("ESCAPED %s\\n", what); return 1; 
 export type Owner = { readonly uid: number; readonly gid: number } | null;
 
 /**
- * The uid the backend's sandbox runs under (its `wrap()` says so in `owner`), or `null`
- * when it runs as the host's own uid. `wrap()` is pure: this runs nothing.
+ * An unprivileged uid of the kind the backend's sandboxes run under (its `wrap()` says so in
+ * `owner`; as root, a fresh one per call), or `null` when they run as the host's own uid.
+ * For controls that need any such uid; {@linkcode sessionOwner} gives one session's own.
+ * `wrap()` is pure: this runs nothing.
  */
 export function sandboxOwner(backend: Backend): Owner {
   const wrapped = backend.wrap({ argv: ["/bin/true"], env: {} }, {
@@ -109,6 +111,20 @@ export function sandboxOwner(backend: Backend): Owner {
     limits: {},
   });
   return wrapped.owner ?? null;
+}
+
+/**
+ * The uid and gid `session`'s R runs under, read from inside it, or `null` when that is the
+ * host's own uid. As root, bubblewrap gives each session a uid of its own: a control that
+ * needs *the session's* uid (a host process of its own uid) takes it from here.
+ */
+export async function sessionOwner(session: SecureSession): Promise<Owner> {
+  const ids = (await session.execute(
+    'st <- readLines("/proc/self/status"); ' +
+      'as.integer(sapply(c("Uid:", "Gid:"), function(p) scan(text = st[startsWith(st, p)], what = "", quiet = TRUE)[[2L]]))',
+  )).value as number[];
+  const [uid, gid] = ids;
+  return uid === process.getuid?.() ? null : { uid, gid };
 }
 
 /** `argv` prefixed to run as `owner` (via util-linux `setpriv`), or as is for `null`. */
@@ -148,10 +164,21 @@ export function onHost(
   });
 }
 
+/** Bytes of a program per `attack_binary` call: a static binary is larger than one value. */
+const CHUNK = 256 * 1024;
+
 /** R code that defines `run_attack(name, args)` in the session. */
 const R_RUN_ATTACK = `run_attack <- function(name, args = character()) {
   path <- file.path(tempdir(), name)
-  writeBin(attack_binary(name), path)
+  con <- file(path, "wb")
+  part <- 0L
+  repeat {
+    bytes <- attack_binary(name, part)
+    if (length(bytes) == 0L) break
+    writeBin(bytes, con)
+    part <- part + 1L
+  }
+  close(con)
   Sys.chmod(path, "755")
   out <- suppressWarnings(system2(path, args, stdout = TRUE, stderr = TRUE))
   paste(out, collapse = "\\n")
@@ -159,7 +186,7 @@ const R_RUN_ATTACK = `run_attack <- function(name, args = character()) {
 
 /**
  * A session with these options (the backend under test's, from the conformance context),
- * with `attack_binary(name)` serving `programs` and `run_attack()` defined.
+ * with `attack_binary(name, part)` serving `programs` in parts and `run_attack()` defined.
  */
 export async function attackSession(
   options: SessionOptions,
@@ -170,12 +197,13 @@ export async function attackSession(
     tools: [
       securerTool({
         name: "attack_binary",
-        args: { name: "character" },
+        args: { name: "character", part: "integer" },
         fn: (args) => {
           const name = args.name as string;
           const source = programs[name];
           if (source === undefined) throw new Error(`no attack program named ${name}`);
-          return attackBinary(name, C_PRELUDE + source);
+          const part = Number(args.part);
+          return attackBinary(name, C_PRELUDE + source).subarray(part * CHUNK, (part + 1) * CHUNK);
         },
       }),
       ...(options.tools ?? []),

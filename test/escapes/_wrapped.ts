@@ -69,6 +69,8 @@ export interface WrappedOptions {
   readonly readPaths?: readonly string[];
   /** Run it under a fresh pseudo-terminal (`ptyrun`). @default false */
   readonly pty?: boolean;
+  /** Called with the uid the sandbox will run under (`null`: the host's), before it runs. */
+  readonly beforeRun?: (owner: { uid: number; gid: number } | null) => void;
 }
 
 /** What a wrapped attack printed, and how it ended. */
@@ -79,7 +81,8 @@ export interface WrappedResult {
   readonly output: string;
 }
 
-function chownTree(path: string, uid: number, gid: number): void {
+/** Gives `path` and everything under it to `uid`:`gid`. */
+export function chownTree(path: string, uid: number, gid: number): void {
   fs.chownSync(path, uid, gid);
   if (!fs.statSync(path).isDirectory()) return;
   for (const e of fs.readdirSync(path)) chownTree(join(path, e), uid, gid);
@@ -113,6 +116,7 @@ export async function runWrapped(
       fs.writeFileSync(f.path, f.content, { mode: f.mode ?? 0o600 });
     }
     if (wrapped.owner) chownTree(dir, wrapped.owner.uid, wrapped.owner.gid);
+    options.beforeRun?.(wrapped.owner ?? null);
     let argv = [...wrapped.argv];
     if (options.pty) {
       const ptyrun = join(host, "ptyrun");

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { it } from "node:test";
 import { conformance } from "../_conformance.ts";
 import { sessionDirOf, SLOW } from "../_helpers.ts";
-import { attackSession, sandboxOwner } from "./_attack.ts";
+import { attackSession, sessionOwner } from "./_attack.ts";
 
 conformance("escape: another session's channel", { needs: ["filesystem"] }, (ctx) => {
   const a = ctx.shared(() => attackSession(ctx.options()));
@@ -24,10 +24,10 @@ conformance("escape: another session's channel", { needs: ["filesystem"] }, (ctx
 
   it("cannot open another session's FIFOs", SLOW, async () => {
     const other = await sessionDirOf(b());
-    const owner = sandboxOwner(ctx.backend.backend);
+    const owner = await sessionOwner(b());
     if (owner !== null) {
       const uid = fs.statSync(join(other, "req")).uid;
-      assert.equal(uid, owner.uid, "control: they belong to the sandbox's own uid");
+      assert.equal(uid, owner.uid, "control: they belong to that session's own uid");
     }
     for (const fifo of ["req", "res", "out"]) {
       const r = await a().execute(

@@ -17,7 +17,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { after, before, it } from "node:test";
 import { conformance } from "../_conformance.ts";
 import { eventually, onlyOnLinux, SLOW } from "../_helpers.ts";
-import { asOwner, attackSession, type Owner, sandboxOwner } from "./_attack.ts";
+import { asOwner, attackSession, type Owner, sessionOwner } from "./_attack.ts";
 
 /** What `owner` reads from `path` on the host (NULs as newlines), or "" when refused. */
 function readAs(owner: Owner, path: string): string {
@@ -29,6 +29,7 @@ const ALLOWED = new Set([
   "PWD",
   "HOME",
   "TMPDIR",
+  "SECURER_OUTPUT_DIR", // where code leaves files to return (a path in the private /tmp)
   "PATH",
   "LANG",
   "LC_ALL",
@@ -77,7 +78,6 @@ conformance("escape: secrets in the environment", {
   needs: ["env", "processes"],
   skip: onlyOnLinux("reads /proc"),
 }, (ctx) => {
-  const owner = sandboxOwner(ctx.backend.backend);
   const secret = `s3cr3t-${crypto.randomUUID()}`;
   before(() => {
     process.env.SECURER_ESCAPE_SECRET = secret;
@@ -119,6 +119,7 @@ conformance("escape: secrets in the environment", {
     });
   }
   it("cannot read the environment of a host process of its own uid", SLOW, async () => {
+    const owner = await sessionOwner(s());
     const argv = asOwner(owner, [
       "/usr/bin/env",
       `SECURER_ESCAPE_SECRET=${secret}`,

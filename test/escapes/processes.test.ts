@@ -25,7 +25,7 @@ import {
   onHost,
   type Owner,
   runAttack,
-  sandboxOwner,
+  sessionOwner,
 } from "./_attack.ts";
 
 const KILL = `int main(int argc, char **argv) {
@@ -65,10 +65,11 @@ conformance("escape: host processes", {
   needs: ["processes"],
   skip: noCompiler || onlyOnLinux("reads /proc"),
 }, (ctx) => {
-  const owner = sandboxOwner(ctx.backend.backend);
   const s = ctx.shared(() => attackSession(ctx.options(), { kill: KILL, ptrace: PTRACE }));
+  let owner: Owner = null; // The session's own uid: the targets run as it.
   let victim: ChildProcess;
   before(async () => {
+    owner = await sessionOwner(s());
     victim = target(owner);
     assert.ok(await eventually(() => processAlive(victim.pid!), 2_000), "the target runs");
   });
@@ -118,6 +119,19 @@ conformance("escape: host processes", {
       "PTRACE pid 1: EPERM",
       "PTRACE host process: EPERM",
     ]);
+  });
+  it("runs each session under a uid of its own when the host is root", {
+    ...SLOW,
+    skip: process.getuid?.() === 0 ? false : "the host is not root: sessions share its uid",
+  }, async () => {
+    const other = await attackSession(ctx.options());
+    try {
+      const [a, b] = [owner, await sessionOwner(other)];
+      assert.ok(a !== null && b !== null, "both run under a uid other than the host's");
+      assert.notEqual(a.uid, b.uid, "two sessions, two uids");
+    } finally {
+      await other.close();
+    }
   });
   it("runs as an unprivileged uid with no capabilities at all", SLOW, async () => {
     const lines = (await s().execute(STATUS)).value as string[];
