@@ -9,10 +9,11 @@
 import type { Command } from "./command.ts";
 import { doctorCommand } from "./doctor_command.ts";
 import { UsageError } from "./flags.ts";
+import { mcpCommand } from "./mcp_command.ts";
 import { serveCommand } from "./serve_command.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, mcpCommand, doctorCommand];
 
 /** The text `securer --help` prints. */
 export function usage(commands: readonly Command[] = COMMANDS): string {

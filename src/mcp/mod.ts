@@ -1,132 +1,30 @@
 /**
- * `createMcpServer`: an MCP server (the official `@modelcontextprotocol/sdk`) with one tool,
- * `execute_r`, that runs R code on a session or a pool. This is the only module that imports
- * the MCP SDK. Connect it to any transport: `StdioServerTransport` (see `serveStdio` and
- * `deno task mcp`), or the Streamable HTTP transport.
+ * The MCP server of securer (`@securer/securer/mcp`), on the official
+ * `@modelcontextprotocol/sdk`: `createMcpServer` gives the SDK's `Server` with one tool,
+ * `execute_r`, over a session or a pool; `serveStdio` serves it on stdin and stdout
+ * (`securer mcp`). This is the only entry point that imports the MCP SDK.
  *
- * Results are text content (the formatted value, output and a note of images), followed by
- * one image content item per image the code drew; errors are text content with `isError`.
- * Over a pool every call is independent; an MCP client that needs state across calls should
- * get a server over one session (`createMcpServer({ session })`), one per client.
+ * Results are text content (the formatted value, output and a note of images), then one
+ * image content item per image the code drew; errors are text content with `isError`.
+ * Over a pool every call is independent; a client that needs state across calls gets a
+ * server over one session (`createMcpServer({ session })`, or `securer mcp --persist`).
  *
  * @example
  * ```ts
- * import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
  * import { SecureSession } from "@securer/securer";
- * import { createMcpServer } from "@securer/securer/mcp";
+ * import { serveStdio } from "@securer/securer/mcp";
  *
- * const session = await SecureSession.create({ sandbox: true });
- * await createMcpServer({ session }).connect(new StdioServerTransport());
+ * await using session = await SecureSession.create({ sandbox: true });
+ * await serveStdio({ session }); // until the client closes stdin
  * ```
  *
  * @module
  */
-import { Server } from "@modelcontextprotocol/sdk/server";
-import * as z from "zod";
-import {
-  executeRInputSchema,
-  type ExecuteRToolOptions,
-  resolveTool,
-  type RExecutor,
-  runTool,
-  type ToolOutcome,
-} from "../agents/r_executor.ts";
-
+export {
+  type CallToolResult,
+  createMcpServer,
+  type McpServerOptions,
+  toCallToolResult,
+} from "./create_mcp_server.ts";
+export { serveStdio, type StdioServeOptions } from "./stdio.ts";
 export type { ExecuteRToolOptions, RExecutor } from "../agents/r_executor.ts";
-
-/**
- * The two requests the server answers. They are declared here, not imported from the SDK's
- * `types.js`: Deno finds no types for the SDK's wildcard subpaths (`./*` maps `types.js` to a
- * `types.js.d.ts` that does not exist), only for `.`, `./server` and `./client`.
- */
-const ListToolsRequest = z.object({ method: z.literal("tools/list") });
-const CallToolRequest = z.object({
-  method: z.literal("tools/call"),
-  params: z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).optional() }),
-});
-
-/** An MCP `tools/call` result. */
-export interface CallToolResult {
-  /** Text first, then one item per image. */
-  readonly content: (
-    | { readonly type: "text"; readonly text: string }
-    | { readonly type: "image"; readonly data: string; readonly mimeType: string }
-  )[];
-  /** `true` when the code did not run to completion. */
-  readonly isError: boolean;
-  /** Other fields of the MCP result. */
-  readonly [key: string]: unknown;
-}
-
-/** Where the server runs code, and how the tool is described. */
-export type McpServerOptions =
-  & ExecuteRToolOptions
-  & (
-    | { readonly pool: RExecutor; readonly session?: undefined }
-    | { readonly session: RExecutor; readonly pool?: undefined }
-  )
-  & {
-    /** The server's name in the MCP handshake. @default "securer" */
-    readonly serverName?: string;
-    /** The server's version in the MCP handshake. @default "0.1.0" */
-    readonly serverVersion?: string;
-  };
-
-/**
- * An MCP server offering `execute_r` over the given pool or session. It does not own them:
- * closing the server leaves them open.
- */
-export function createMcpServer(options: McpServerOptions): Server {
-  const executor = options.pool ?? options.session;
-  if (!executor) throw new TypeError("Cannot create the MCP server: pass `pool` or `session`");
-  const tool = resolveTool(executor, options);
-  const server = new Server(
-    { name: options.serverName ?? "securer", version: options.serverVersion ?? "0.1.0" },
-    { capabilities: { tools: {} } },
-  );
-  server.setRequestHandler(ListToolsRequest, () => ({
-    tools: [{
-      name: tool.name,
-      description: tool.description,
-      inputSchema: executeRInputSchema() as { type: "object" },
-      annotations: { title: "Run R code", openWorldHint: false, destructiveHint: false },
-    }],
-  }));
-  server.setRequestHandler(
-    CallToolRequest,
-    async (request, extra): Promise<CallToolResult> => {
-      if (request.params.name !== tool.name) {
-        return {
-          content: [{ type: "text", text: `Unknown tool "${request.params.name}".` }],
-          isError: true,
-        };
-      }
-      const outcome = await runTool(executor, tool, request.params.arguments, extra.signal);
-      return toCallToolResult(outcome);
-    },
-  );
-  return server;
-}
-
-/** A tool outcome as MCP content: its text, then each image. */
-export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
-  return {
-    content: [
-      { type: "text", text: outcome.text },
-      ...outcome.images.map((image) => ({
-        type: "image" as const,
-        data: base64(image.data),
-        mimeType: image.mimeType,
-      })),
-    ],
-    isError: outcome.isError,
-  };
-}
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}

@@ -1,49 +1,58 @@
 /**
- * The MCP server over stdio (`deno task mcp`): one R session, sandboxed unless
- * `--no-sandbox`, with the host tools of `--tools <module>` (its default export, an array of
- * `securerTool()`s) and a per-call `--timeout <ms>` (default 30000), serving `execute_r` to the one client on stdin/stdout until stdin
- * closes. One client, one session: variables persist across the client's calls.
+ * `serveStdio`: the MCP server of {@linkcode createMcpServer} on the process's stdin and
+ * stdout, for the one client that started the process (`securer mcp`, `deno task mcp`). It
+ * returns when the client goes away — stdin ends or the transport closes — or `signal`
+ * aborts. It owns neither the pool nor the session; the caller closes them afterwards.
  *
- * ```sh
- * deno run -A src/mcp/stdio.ts --tools ./tools.ts
- * ```
+ * Nothing else may write to stdout while it serves: stdout carries the protocol.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import process from "node:process";
+import type { Readable, Writable } from "node:stream";
 // @ts-ignore: Deno finds no types for the SDK's wildcard subpaths (`./*` → `*.js.d.ts`).
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { SecureSession } from "../facade/secure_session.ts";
-import type { Tool } from "../tools/securer_tool.ts";
-import { createMcpServer } from "./mod.ts";
+import { createMcpServer, type McpServerOptions } from "./create_mcp_server.ts";
 
-const { values } = parseArgs({
-  options: {
-    tools: { type: "string" },
-    "no-sandbox": { type: "boolean" },
-    timeout: { type: "string" },
-  },
-  strict: true,
-});
-let tools: readonly Tool[] = [];
-if (values.tools !== undefined) {
-  const mod = await import(pathToFileURL(resolve(values.tools)).href);
-  if (!Array.isArray(mod.default)) {
-    throw new TypeError(`Cannot load --tools ${values.tools}: its default export must be an array`);
-  }
-  tools = mod.default;
-}
-const session = await SecureSession.create({ tools, sandbox: values["no-sandbox"] !== true });
-const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-  throw new RangeError(
-    `Cannot start: --timeout must be a positive number of ms, not ${values.timeout}`,
-  );
-}
-const server = createMcpServer({ session, timeout });
-server.onclose = () => {
-  session.close().finally(() => process.exit(0));
+/** Options of {@linkcode serveStdio}: the server's, plus where to read and write. */
+export type StdioServeOptions = McpServerOptions & {
+  /** Where requests come from. @default process.stdin */
+  readonly input?: Readable;
+  /** Where answers go. @default process.stdout */
+  readonly output?: Writable;
+  /** Aborting it closes the server. */
+  readonly signal?: AbortSignal;
 };
-await server.connect(new StdioServerTransport());
+
+/**
+ * Serves `execute_r` over stdio until the client goes away or `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import { SecureSessionPool } from "@securer/securer";
+ * import { serveStdio } from "@securer/securer/mcp";
+ *
+ * await using pool = await SecureSessionPool.create({ size: 2, acquireTimeout: 30_000 });
+ * await serveStdio({ pool }); // until the client closes stdin
+ * ```
+ */
+export async function serveStdio(options: StdioServeOptions): Promise<void> {
+  const input = options.input ?? process.stdin;
+  const server = createMcpServer(options);
+  let done: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (done = resolve));
+  server.onclose = () => done();
+  const onEnd = () => void server.close().finally(done);
+  input.once("end", onEnd);
+  input.once("close", onEnd);
+  options.signal?.addEventListener("abort", onEnd, { once: true });
+  try {
+    if (options.signal?.aborted) return;
+    await server.connect(new StdioServerTransport(input, options.output ?? process.stdout));
+    await closed;
+  } finally {
+    input.off("end", onEnd);
+    input.off("close", onEnd);
+    options.signal?.removeEventListener("abort", onEnd);
+  }
+}

@@ -8,11 +8,12 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { SecureSession } from "../../mod.ts";
 import { createMcpServer } from "../../src/mcp/mod.ts";
 import { SANDBOX } from "../_backends.ts";
-import { noR, SLOW } from "../_helpers.ts";
+import { eventually, noR, processAlive, SLOW } from "../_helpers.ts";
 import tools from "./fixtures/tools.ts";
 
 type Content = { type: string; text?: string }[];
-const textOf = (r: { content: unknown }) => (r.content as Content).map((c) => c.text).join("\n");
+const textOf = (r: Record<string, unknown>) =>
+  ((r.content ?? []) as Content).map((c) => c.text).join("\n");
 
 /** The checks both transports must pass, on a connected client. */
 async function exercise(client: Client) {
@@ -66,47 +67,83 @@ describe("createMcpServer", { skip: noR || SANDBOX.skip }, () => {
   });
 });
 
-const runtime = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
-  ? "deno"
-  : typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
-  ? "bun"
-  : null;
+/** How this runtime runs the `securer` command line from source. */
+function cliCommand(): { command: string; args: string[] } {
+  const bin = new URL("../../src/cli/bin.ts", import.meta.url).pathname;
+  if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") {
+    return { command: process.execPath, args: ["run", "-A", bin] };
+  }
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") {
+    return { command: process.execPath, args: [bin] };
+  }
+  return { command: process.execPath, args: ["--import", "tsx", bin] };
+}
 
-describe("the MCP stdio server", {
-  skip: noR || SANDBOX.skip || (runtime === null && "runs the server under Deno or Bun"),
-}, () => {
-  it("answers a real stdio client end to end", SLOW, async () => {
-    const script = new URL("../../src/mcp/stdio.ts", import.meta.url).pathname;
-    const fixture = new URL("./fixtures/tools.ts", import.meta.url).pathname;
-    const args = runtime === "deno"
-      ? ["run", "-A", script, "--tools", fixture, "--timeout", "500"]
-      : [script, "--tools", fixture, "--timeout", "500"];
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args,
-      stderr: "inherit",
-    });
-    const client = new Client({ name: "test", version: "1.0.0" });
-    const started = performance.now();
-    await client.connect(transport);
-    const connected = performance.now();
+/** Starts `securer mcp <flags>` as a subprocess and connects the SDK's stdio client to it. */
+async function startCli(flags: string[]) {
+  const fixture = new URL("./fixtures/tools.ts", import.meta.url).pathname;
+  const { command, args } = cliCommand();
+  const transport = new StdioClientTransport({
+    command,
+    args: [...args, "mcp", "--tools", fixture, ...flags],
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "test", version: "1.0.0" });
+  const started = performance.now();
+  await client.connect(transport);
+  return { client, transport, connectMs: performance.now() - started };
+}
+
+describe("securer mcp (stdio, a real subprocess)", { skip: noR || SANDBOX.skip }, () => {
+  it("answers the SDK's stdio client from a pool: tools, a host tool, an R error, a timeout", {
+    timeout: 120_000,
+  }, async () => {
+    const { client, transport, connectMs } = await startCli([
+      "--pool-size",
+      "2",
+      "--timeout",
+      "500",
+    ]);
+    const pid = transport.pid;
     try {
-      await client.listTools(); // the session is warm once this answers
-      const warm = performance.now();
-      await client.listTools();
-      const listed = performance.now();
+      // The pool is warm once the server answers initialize: it connects after the pool started.
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await client.listTools();
+        times.push(performance.now() - t);
+      }
       console.log(
-        `MCP stdio (${runtime}): spawn → initialized ${Math.round(connected - started)} ms, ` +
-          `first tools/list ${Math.round(warm - connected)} ms, ` +
-          `warm tools/list ${(listed - warm).toFixed(1)} ms`,
+        `securer mcp (${
+          cliCommand().args[0] === "run" ? "deno" : process.versions.bun ? "bun" : "node"
+        }): ` +
+          `spawn → initialized ${Math.round(connectMs)} ms; warm tools/list ` +
+          times.map((t) => t.toFixed(1)).join(", ") + " ms",
       );
       await exercise(client);
+      const { tools: listed } = await client.listTools();
+      assert.match(listed[0].description ?? "", /State does not persist/);
       const slow = await client.callTool({
         name: "execute_r",
         arguments: { code: "Sys.sleep(60)" },
       });
       assert.equal(slow.isError, true);
       assert.match(textOf(slow), /^Error: Execution timed out after 0.5/);
+    } finally {
+      await client.close();
+    }
+    assert.ok(pid !== null && await eventually(() => !processAlive(pid), 20_000), "it exits");
+  });
+
+  it("binds the client to one session with --persist", { timeout: 120_000 }, async () => {
+    const { client } = await startCli(["--pool-size", "1", "--persist"]);
+    try {
+      const { tools: listed } = await client.listTools();
+      assert.match(listed[0].description ?? "", /State persists/);
+      const set = await client.callTool({ name: "execute_r", arguments: { code: "x <- 41" } });
+      assert.equal(set.isError, false);
+      const got = await client.callTool({ name: "execute_r", arguments: { code: "x + 1" } });
+      assert.equal(textOf(got), "42");
     } finally {
       await client.close();
     }
