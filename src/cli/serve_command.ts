@@ -30,8 +30,8 @@ const OPTIONS = {
 const USAGE = `Usage: securer serve [flags]
 
 Serves the HTTP API (POST /v1/execute, /v1/sessions, GET /v1/health, /v1/tools,
-/v1/openapi.json) on a pool of R sessions. Every route but /v1/health needs
-"Authorization: Bearer <token>".
+/v1/openapi.json) and MCP over Streamable HTTP at /mcp on a pool of R sessions.
+Every route but /v1/health needs "Authorization: Bearer <token>".
 
   --host <addr>        address to bind (default 127.0.0.1)
   --port <n>           port (default 8787; 0 picks a free one)
@@ -66,9 +66,11 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const token = given ?? randomBytes(24).toString("base64url");
   const tools = shared.tools === undefined ? [] : await loadToolsModule(shared.tools);
+  const { mcpOverHttp } = await import("../mcp/http.ts");
   const app = await createApp({
     poolOptions: { ...shared.pool, tools },
     token,
+    mcp: mcpOverHttp(),
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     ...(maxTimeout === undefined ? {} : { maxTimeout }),
   });

@@ -13,11 +13,11 @@ import type { Tool, ToolInfo } from "../tools/securer_tool.ts";
 import { bearerAuth } from "./auth.ts";
 import { errorAnswer } from "./error_body.ts";
 import { openApiDocument } from "./openapi.ts";
-import { type BodyLimits, readJson } from "./read_body.ts";
+import { type BodyLimits, readJson, readText } from "./read_body.ts";
 import { answerJson, answerStream, type Run, wantsStream } from "./run_route.ts";
 import { CreateSessionRequest, ExecuteRequest, SessionExecuteRequest } from "./schemas.ts";
 import { SessionRegistry } from "./session_registry.ts";
-import type { HttpPool, HttpSession } from "./types.ts";
+import type { HttpPool, HttpSession, McpMount } from "./types.ts";
 import { makePool, type PoolOptions, sessionOptionsOf } from "./make_pool.ts";
 
 /** Options of {@linkcode createApp}. */
@@ -48,6 +48,12 @@ export interface AppOptions {
   readonly sessionIdleTimeout?: number;
   /** How long an execution waits for a free pooled session, in milliseconds. @default 10000 */
   readonly acquireTimeout?: number;
+  /**
+   * Serves MCP (Streamable HTTP) at `/mcp`, behind the token, on the pool: pass
+   * `mcpOverHttp()` from `./mcp`. Each call's timeout is capped at `maxTimeout`.
+   * @default no `/mcp` route
+   */
+  readonly mcp?: McpMount;
 }
 
 /** The app `createApp` returns: a Hono app that also closes what it opened. */
@@ -76,7 +82,7 @@ export function toolSignature(tool: ToolInfo): string {
 /**
  * Creates the HTTP API: `GET /v1/health`, `POST /v1/execute`, `POST /v1/sessions`,
  * `POST /v1/sessions/:id/execute`, `DELETE /v1/sessions/:id`, `GET /v1/tools` and
- * `GET /v1/openapi.json`, all but health behind the bearer token.
+ * `GET /v1/openapi.json`, all but health behind the bearer token; with `mcp`, `/mcp` too.
  *
  * @example
  * ```ts
@@ -195,6 +201,28 @@ export async function createApp(options: AppOptions): Promise<SecurerApp> {
     await sessions.delete(c.req.param("id"));
     return c.body(null, 204);
   });
+
+  if (options.mcp !== undefined) {
+    const handle = options.mcp({
+      execute: (code, o) =>
+        pool.execute(code, {
+          ...o,
+          timeout: Math.min(o?.timeout ?? maxTimeout, maxTimeout),
+          maxCodeLength,
+          acquireTimeout,
+        }),
+      tools: () => pool.tools(),
+    });
+    app.all("/mcp", async (c) => {
+      const raw = c.req.raw;
+      if (raw.method !== "POST") return await handle(raw);
+      // The body is read under the app's limits before the MCP SDK sees it.
+      const body = await readText(raw, limits);
+      return await handle(
+        new Request(raw.url, { method: "POST", headers: raw.headers, body, signal: raw.signal }),
+      );
+    });
+  }
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -20,6 +20,6 @@
 export { type AppOptions, createApp, type SecurerApp, toolSignature } from "./create_app.ts";
 export { type FetchApp, serve, type ServeOptions, type Server } from "./serve.ts";
 export { type PoolOptions } from "./make_pool.ts";
-export type { HttpPool, HttpSession, PoolExecuteOptions, PoolStatus } from "./types.ts";
+export type { HttpPool, HttpSession, McpMount, PoolExecuteOptions, PoolStatus } from "./types.ts";
 export { STATUS_BY_TAG } from "./error_body.ts";
 export { openApiDocument } from "./openapi.ts";

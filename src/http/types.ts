@@ -7,6 +7,7 @@
 import type { ExecuteOptions } from "../session/options.ts";
 import type { ExecuteResult } from "../session/run_execution.ts";
 import type { ToolInfo } from "../tools/securer_tool.ts";
+import type { RExecutor } from "../agents/r_executor.ts";
 
 /** How many sessions a pool holds and what they are doing. */
 export interface PoolStatus {
@@ -47,3 +48,10 @@ export interface HttpSession {
   /** Closes the session. */
   close(): Promise<void>;
 }
+
+/**
+ * Mounts MCP's Streamable HTTP transport at `/mcp`: given what the app runs code on, a
+ * fetch-style handler. `mcpOverHttp()` from `./mcp` is one; `./http` itself never loads
+ * the MCP SDK.
+ */
+export type McpMount = (executor: RExecutor) => (request: Request) => Promise<Response>;

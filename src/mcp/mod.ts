@@ -2,7 +2,8 @@
  * The MCP server of securer (`@securer/securer/mcp`), on the official
  * `@modelcontextprotocol/sdk`: `createMcpServer` gives the SDK's `Server` with one tool,
  * `execute_r`, over a session or a pool; `serveStdio` serves it on stdin and stdout
- * (`securer mcp`). This is the only entry point that imports the MCP SDK.
+ * (`securer mcp`); `mcpOverHttp` mounts it on the HTTP app at `/mcp` (Streamable HTTP).
+ * This is the only entry point that imports the MCP SDK.
  *
  * Results are text content (the formatted value, output and a note of images), then one
  * image content item per image the code drew; errors are text content with `isError`.
@@ -27,4 +28,5 @@ export {
   toCallToolResult,
 } from "./create_mcp_server.ts";
 export { serveStdio, type StdioServeOptions } from "./stdio.ts";
+export { type McpHttpHandler, mcpOverHttp, type McpOverHttpOptions } from "./http.ts";
 export type { ExecuteRToolOptions, RExecutor } from "../agents/r_executor.ts";

@@ -1,0 +1,137 @@
+/**
+ * MCP over Streamable HTTP at `/mcp` on the HTTP app: the SDK's own `Client` with its
+ * `StreamableHTTPClientTransport`, sending through `app.request()`, behind the bearer token,
+ * over a real pool of sandboxed sessions. And `./http` itself never loads the MCP SDK.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client";
+// @ts-ignore: Deno finds no types for the SDK's wildcard subpaths (`./*` → `*.js.d.ts`).
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createApp, type SecurerApp } from "../../src/http/mod.ts";
+import { mcpOverHttp } from "../../src/mcp/mod.ts";
+import { SANDBOX } from "../_backends.ts";
+import { noR, SLOW } from "../_helpers.ts";
+import tools from "./fixtures/tools.ts";
+
+const TOKEN = "mcp-test-token-0123456789";
+type Content = { type: string; text?: string }[];
+const textOf = (r: Record<string, unknown>) =>
+  ((r.content ?? []) as Content).map((c) => c.text).join("\n");
+
+/** A client connected to the app's `/mcp` through `app.request()`. */
+async function connect(app: SecurerApp, token: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL("http://localhost/mcp"), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+    fetch: (url: string | URL, init?: RequestInit) =>
+      Promise.resolve(app.request(String(url), init)),
+  });
+  const client = new Client({ name: "http-test", version: "1.0.0" });
+  await client.connect(transport);
+  return client;
+}
+
+describe("MCP over Streamable HTTP at /mcp", { skip: noR || SANDBOX.skip }, () => {
+  let app: SecurerApp;
+  before(async () => {
+    app = await createApp({
+      poolOptions: { ...SANDBOX.options, size: 1, sandbox: SANDBOX.options.sandbox ?? true },
+      tools,
+      token: TOKEN,
+      maxTimeout: 800,
+      mcp: mcpOverHttp(),
+    });
+  }, SLOW);
+  after(() => app?.close());
+
+  it(
+    "lists execute_r, runs code that calls a host tool, reports an R error and a timeout",
+    SLOW,
+    async () => {
+      const client = await connect(app, TOKEN);
+      try {
+        const { tools: listed } = await client.listTools();
+        assert.deepEqual(listed.map((t) => t.name), ["execute_r"]);
+        assert.match(
+          listed[0].description ?? "",
+          /query_db\(table, limit\): Query a database table/,
+        );
+        assert.match(listed[0].description ?? "", /State does not persist/);
+        const ok = await client.callTool({
+          name: "execute_r",
+          arguments: { code: 'd <- query_db("mtcars", 4)\nmean(d$mpg)' },
+        });
+        assert.equal(ok.isError, false);
+        assert.equal(textOf(ok), "20.975");
+        const failed = await client.callTool({
+          name: "execute_r",
+          arguments: { code: 'stop("no such table")' },
+        });
+        assert.equal(failed.isError, true);
+        assert.equal(textOf(failed), "Error: no such table");
+        // The tool's 30 s default is capped at the app's maxTimeout (800 ms).
+        const slow = await client.callTool({
+          name: "execute_r",
+          arguments: { code: "Sys.sleep(30)" },
+        });
+        assert.equal(slow.isError, true);
+        assert.match(textOf(slow), /^Error: Execution timed out after 0.8/);
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it("refuses a client without the bearer token (401)", async () => {
+    await assert.rejects(connect(app, "wrong-token"), /401|Unauthorized|authenticate/i);
+    const res = await app.request("/mcp", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    assert.equal(res.status, 401);
+    assert.equal((await res.json())._tag, "UnauthorizedError");
+  });
+
+  it("answers a GET (no server-to-client stream when stateless) with 405", async () => {
+    const res = await app.request("/mcp", {
+      headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" },
+    });
+    assert.equal(res.status, 405);
+  });
+});
+
+describe("the ./http entry point", () => {
+  it("never imports the MCP SDK (only ./mcp does)", () => {
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const seen = new Set<string>();
+    const offenders: string[] = [];
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms)) {
+        const spec = m[1];
+        if (spec.startsWith("@modelcontextprotocol/")) offenders.push(`${file}: ${spec}`);
+        if (spec.startsWith(".") && !/^\s*import\s+type\b/.test(m[0])) {
+          walk(join(dirname(file), spec));
+        }
+      }
+      for (const m of text.matchAll(/import\(\s*"([^"]+)"\s*\)/g)) {
+        if (m[1].startsWith("@modelcontextprotocol/")) offenders.push(`${file}: ${m[1]}`);
+        if (m[1].startsWith(".")) walk(join(dirname(file), m[1]));
+      }
+    };
+    walk(join(root, "src/http/mod.ts"));
+    assert.ok(seen.size > 5, `followed ${seen.size} modules`);
+    assert.deepEqual(offenders, []);
+  });
+});
