@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
-import { securerTool, SecureSession, STATE_LOST_NOTE } from "../../mod.ts";
+import { securerTool, SecureSession, SecureSessionPool, STATE_LOST_NOTE } from "../../mod.ts";
 import { asAiSdkTool } from "../../src/ai/mod.ts";
 import { SANDBOX } from "../_backends.ts";
 import { noR, SLOW } from "../_helpers.ts";
@@ -108,4 +108,53 @@ describe("asAiSdkTool", { skip: noR || SANDBOX.skip }, () => {
     assert.ok(result.text.includes(STATE_LOST_NOTE.slice(0, 40)), result.text);
     await assert.rejects(session.execute("x"), /object 'x' not found/);
   });
+});
+
+describe("asAiSdkTool over a SecureSessionPool", { skip: noR || SANDBOX.skip }, () => {
+  let pool: SecureSessionPool;
+  before(async () => {
+    pool = await SecureSessionPool.create({
+      ...SANDBOX.options,
+      sandbox: SANDBOX.options.sandbox ?? true,
+      size: 1,
+      acquireTimeout: 30_000,
+      tools: [queryDb],
+    });
+  });
+  after(() => pool?.close());
+
+  it("runs the tool loop on the pool and says state does not persist", SLOW, async () => {
+    const model = scriptedModel('mean(query_db("mtcars", 4)$mpg)');
+    const result = await generateText({
+      model,
+      tools: { execute_r: asAiSdkTool(pool) },
+      stopWhen: stepCountIs(3),
+      prompt: "go",
+    });
+    assert.equal(result.text, 'answer from {"type":"text","value":"20.975"}');
+    const sent = model.doGenerateCalls[0].tools?.[0] as { description: string };
+    assert.match(sent.description, /State does not persist/);
+  });
+
+  it(
+    "tells the model its state was lost when R died, and the pool runs the next call",
+    SLOW,
+    async () => {
+      const result = await generateText({
+        model: scriptedModel("tools::pskill(Sys.getpid(), 9L); Sys.sleep(5)"),
+        tools: { execute_r: asAiSdkTool(pool) },
+        stopWhen: stepCountIs(3),
+        prompt: "go",
+      });
+      assert.ok(result.text.includes("error-text"), result.text);
+      assert.ok(result.text.includes(STATE_LOST_NOTE.slice(0, 40)), result.text);
+      const again = await generateText({
+        model: scriptedModel("1 + 1"),
+        tools: { execute_r: asAiSdkTool(pool) },
+        stopWhen: stepCountIs(3),
+        prompt: "go",
+      });
+      assert.equal(again.text, 'answer from {"type":"text","value":"2"}');
+    },
+  );
 });
