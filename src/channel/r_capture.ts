@@ -8,7 +8,8 @@
  * page left open), and the pages are sent to the host in order.
  *
  * Files: `SECURER_OUTPUT_DIR` names the output directory (`<TMPDIR>/output`: `/tmp/output`
- * under bubblewrap), emptied after each execution; what code left there is sent.
+ * under bubblewrap), emptied after each execution; what code left there is sent. It is
+ * listed only when it may have changed (`out_written()`, `r_output_check.ts`).
  *
  * Both directories live in R's temporary directory — under bubblewrap the sandbox's
  * private, size-bounded /tmp — so no host path is ever writable. Each file crosses the
@@ -146,7 +147,7 @@ export const R_CAPTURE: string = String.raw`
       }
       unlink(file.path(plot_dir, pages), force = TRUE)
     }
-    if (length(.Internal(list.files(out_dir, NULL, TRUE, FALSE, FALSE, FALSE, FALSE, TRUE)))) {
+    if (out_written()) {
       # Code may have replaced the directory with a link: only a real directory is read.
       if (!nzchar(Sys.readlink(out_dir)) && dir.exists(out_dir)) {
         f <- cap[["files"]]
