@@ -222,7 +222,9 @@ export function spawnPipeRelay(fd: number, onData: (chunk: Uint8Array) => void):
   }
   let child;
   try {
-    child = spawn(cat, [], { env: {}, stdio: [fd, "pipe", "ignore"] });
+    // In a session of its own, as R is: a Ctrl-C at the terminal (SIGINT to the host's
+    // process group) is the host's to handle, and must not kill the relay under it.
+    child = spawn(cat, [], { env: {}, stdio: [fd, "pipe", "ignore"], detached: true });
   } finally {
     fs.closeSync(fd);
   }

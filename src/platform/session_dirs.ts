@@ -42,6 +42,7 @@ export function sweepStaleSessionDirs(dir: string = tmpdir()): Promise<number> {
       const m = OWNED.exec(name);
       if (m === null) continue;
       if (!ownerGone(Number(m[1]), m[2])) continue;
+      endFifoReaders(join(dir, name));
       await removeDir(join(dir, name));
       removed++;
     }
@@ -49,6 +50,34 @@ export function sweepStaleSessionDirs(dir: string = tmpdir()): Promise<number> {
   })();
   swept.set(dir, run);
   return run;
+}
+
+/**
+ * Ends what still reads the FIFOs of a dead host's session directory: the `cat` relays a
+ * Deno host reads them through hold them read-write, so they never see end-of-file and
+ * outlive a host killed outright. One byte written makes such a relay write to the pipe of
+ * the dead host, and SIGPIPE ends it. Never blocks (a FIFO without a reader is skipped).
+ */
+function endFifoReaders(sessionDir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(sessionDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(sessionDir, name);
+    let fd: number | null = null;
+    try {
+      if (!fs.lstatSync(path).isFIFO()) continue;
+      fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      fs.writeSync(fd, "\n");
+    } catch {
+      // No reader (ENXIO), or gone: nothing to end.
+    } finally {
+      if (fd !== null) fs.closeSync(fd);
+    }
+  }
 }
 
 /** Creates this host's next private session directory, after sweeping stale ones once. */

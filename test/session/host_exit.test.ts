@@ -103,6 +103,46 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
       assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
     });
   }
+  it("leaves no FIFO relay when Deno is killed with SIGKILL, once the next host has swept", {
+    timeout: 120_000,
+    skip: isDeno ? false : "only Deno reads FIFOs through cat relays",
+  }, async () => {
+    const { child, info } = await startHost([options, "wait"]);
+    const comm = (p: number) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/comm`, "utf8").trim();
+      } catch {
+        return "";
+      }
+    };
+    const relays = descendants(child.pid!).filter((p) => comm(p) === "cat");
+    assert.ok(relays.length >= 2, `the host reads its FIFOs through relays: ${relays}`);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const next = await startHost([options, "exit"]);
+    await next.exited;
+    assert.ok(
+      await eventually(() => relays.every((p) => !processAlive(p)), 10_000),
+      `relays left running: ${relays.filter(processAlive)}`,
+    );
+    assert.ok(!fs.existsSync(info.dir), "the next host swept the session directory");
+  });
+  it("lets an execution finish when a Ctrl-C reaches the host's whole process group", {
+    timeout: 90_000,
+  }, async () => {
+    // The terminal sends SIGINT to the foreground process group: the host handles it, and
+    // neither R nor a helper process of the host may die of it.
+    const [cmd, ...rest] = hostArgv([options, "ctrl-c"]);
+    const child = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"], detached: true });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const exited = new Promise((r) => child.once("exit", r));
+    assert.ok(await eventually(() => out.includes("ready"), 60_000), "the execution started");
+    process.kill(-child.pid!, "SIGINT");
+    await exited;
+    const last = JSON.parse(out.trim().split("\n").at(-1)!);
+    assert.deepEqual(last, { interrupted: true, value: 42, output: ["after"] });
+  });
   it("takes the sandbox down when the host is killed with SIGKILL", {
     timeout: 90_000,
     skip: ctx.backend.sandboxed ? false : "without a sandbox, only the host's exit hook stops R",
