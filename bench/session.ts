@@ -9,7 +9,10 @@
  * - tool call: the added cost of one tool call from R (a loop of 200 calls, minus the
  *   same loop without calls, divided by 200), against the same raw floor;
  * - with `--sandbox`: cold start under the sandbox backend against the unsandboxed cold
- *   start, plus warm and tool figures under the sandbox.
+ *   start, plus warm and tool figures under the sandbox, and the containment cost per
+ *   execution (R ending the processes an execution left behind): warm `1 + 1` in the
+ *   sandbox against the same sandbox whose backend does not claim a pid namespace of its
+ *   own (so R reaps nothing), the two sessions alternating.
  *
  * Run: `deno task bench` (all benches) or `deno run -A bench/session.ts [--quick] [--sandbox]`.
  *
@@ -22,6 +25,7 @@ import { securerTool, SecureSession } from "../mod.ts";
 import { makeFifos, openFifoReader, openFifoWriter } from "../src/platform/fifo.ts";
 import { makePrivateDir, removeDir } from "../src/platform/files.ts";
 import { whichOnPath } from "../src/platform/process.ts";
+import { type Backend, makeBubblewrap } from "../backends/mod.ts";
 
 const { values: flags } = parseArgs({
   options: { quick: { type: "boolean" }, sandbox: { type: "boolean" } },
@@ -150,6 +154,31 @@ async function warmAndTool(options: { sandbox: boolean }): Promise<{ warm: Stats
   return { warm: stats(warm), tool: stats(perCall) };
 }
 
+/** Warm `1 + 1` in the sandbox with and without the stray reaper, alternating. */
+async function containment(): Promise<{ reaping: Stats; notReaping: Stats }> {
+  const real = makeBubblewrap();
+  const noReaper: Backend = {
+    name: "bubblewrap-without-reaper",
+    probe: async () => {
+      const p = await real.probe();
+      return p.ok ? { ok: true, capabilities: { ...p.capabilities, ownPidNamespace: false } } : p;
+    },
+    wrap: (command, policy) => real.wrap(command, policy),
+  };
+  await using a = await SecureSession.create({ sandbox: true, backend: real });
+  await using b = await SecureSession.create({ sandbox: true, backend: noReaper });
+  for (let i = 0; i < 300; i++) await Promise.all([a.execute("1 + 1"), b.execute("1 + 1")]);
+  const [ta, tb]: number[][] = [[], []];
+  for (let i = 0; i < N.warm; i++) {
+    for (const [s, out] of [[a, ta], [b, tb]] as const) {
+      const t = performance.now();
+      await s.execute("1 + 1");
+      out.push(performance.now() - t);
+    }
+  }
+  return { reaping: stats(ta), notReaping: stats(tb) };
+}
+
 const ms = (x: number) => x.toFixed(3);
 const row = (name: string, s: Stats, floor?: Stats, goal?: string) =>
   `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${s.n} | ${
@@ -178,6 +207,16 @@ if (flags.sandbox) {
     row("cold start, sandboxed", coldSandbox, cold, "≤ 1.15× unsandboxed cold start"),
     row("warm `1 + 1`, sandboxed", sandboxed.warm, warm, "unchanged within noise"),
     row("tool call round trip, sandboxed", sandboxed.tool, tool, "unchanged within noise"),
+  );
+  const c = await containment();
+  lines.push(
+    row("floor: warm `1 + 1`, sandboxed, no stray reaping", c.notReaping),
+    row("warm `1 + 1`, sandboxed, strays reaped", c.reaping, c.notReaping, "≤ floor + 0.1 ms"),
+  );
+  console.log(
+    `containment cost per execution: ${
+      ((c.reaping.p50 - c.notReaping.p50) * 1000).toFixed(0)
+    } µs (p50)`,
   );
 }
 console.log(lines.join("\n"));
