@@ -52,6 +52,7 @@ export {
 } from "./src/tools/securer_tool.ts";
 export { sanitizeErrorMessage } from "./src/tools/sanitize_error_message.ts";
 export type { ExecuteOptions, SessionOptions } from "./src/session/options.ts";
+export type { ToolCallEvent } from "./src/tools/run_tool_call.ts";
 export type { ExecuteResult } from "./src/session/run_execution.ts";
 export type {
   DroppedOutput,

@@ -1,8 +1,9 @@
 /**
  * Answering one execution request, as one JSON response or as a stream of server-sent
- * events (`output` per line as R prints it, then one `result` or `error`). Either way the
- * execution is cancelled when the client goes away, and the execution never waits for a
- * slow reader: events queue, and past {@linkcode MAX_PENDING_BYTES} unsent output lines
+ * events (`output` per line as R prints it, `tool_call` and `tool_result` as R calls a host
+ * tool and gets its reply, then one `result` or `error`). Either way the execution is
+ * cancelled when the client goes away, and the execution never waits for a slow reader:
+ * events queue, and past {@linkcode MAX_PENDING_BYTES} unsent output lines and tool events
  * are dropped (counted in the final event's `droppedStreamLines`).
  *
  * @module
@@ -11,11 +12,15 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ExecuteOptions } from "../session/options.ts";
 import type { ExecuteResult } from "../session/run_execution.ts";
+import type { ToolCallEvent } from "../tools/run_tool_call.ts";
 import { errorAnswer } from "./error_body.ts";
 import { toJson } from "./json_value.ts";
 
 /** Bytes of output events that may wait for a slow client before lines are dropped. */
 export const MAX_PENDING_BYTES = 1_048_576;
+
+/** Characters of a `tool_call` event's arguments past which they are sent cut, as text. */
+export const MAX_TOOL_ARGS_CHARS = 16_384;
 
 /** Runs one execution with the options the route adds (signal, streaming hooks). */
 export type Run = (options: ExecuteOptions) => Promise<ExecuteResult>;
@@ -62,8 +67,15 @@ export function answerStream(c: Context, run: Run): Response {
       if (pending > MAX_PENDING_BYTES) dropped++;
       else send("output", JSON.stringify(line));
     };
+    const onToolCall = (event: ToolCallEvent) => {
+      if (pending > MAX_PENDING_BYTES) dropped++;
+      else if (event.type === "result") {
+        const { type: _, ...data } = event;
+        send("tool_result", toJson(data));
+      } else send("tool_call", toolCallData(event.tool, event.args));
+    };
     try {
-      const result = await run({ signal: controller.signal, onOutput });
+      const result = await run({ signal: controller.signal, onOutput, onToolCall });
       send("result", toJson({ ...result, droppedStreamLines: dropped }));
     } catch (e) {
       const { status, body } = errorAnswer(e);
@@ -73,6 +85,21 @@ export function answerStream(c: Context, run: Run): Response {
       controller.dispose();
     }
   });
+}
+
+/**
+ * A `tool_call` event's data: `{ tool, args }`, with `args` replaced by the start of its
+ * JSON text (a string ending `... [truncated]`) past {@linkcode MAX_TOOL_ARGS_CHARS}.
+ */
+function toolCallData(tool: string, args: unknown): string {
+  let text: string;
+  try {
+    text = toJson(args) ?? "null";
+  } catch {
+    text = JSON.stringify("[arguments JSON cannot hold]");
+  }
+  if (text.length <= MAX_TOOL_ARGS_CHARS) return `{"tool":${JSON.stringify(tool)},"args":${text}}`;
+  return JSON.stringify({ tool, args: `${text.slice(0, MAX_TOOL_ARGS_CHARS)}... [truncated]` });
 }
 
 /** An AbortController that also aborts when `outer` does. */

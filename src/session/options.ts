@@ -12,6 +12,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from "../channel/protocol.ts";
 import { type Tool, typeTag, validateTools } from "../tools/securer_tool.ts";
 import { mergeFiles, mergePlots, resolveCapture } from "../plots/capture_options.ts";
 import type { CaptureSettings, FileOptions, PlotOptions } from "../plots/types.ts";
+import type { ToolCallEvent } from "../tools/run_tool_call.ts";
 
 /** Options of {@linkcode SecureSession.create} and the Effect `makeSession`. */
 export interface SessionOptions {
@@ -63,6 +64,11 @@ export interface ExecuteOptions {
   readonly validate?: boolean;
   /** Receives each output line as it is produced. */
   readonly onOutput?: (line: string) => void;
+  /**
+   * Told when R calls a tool (`{ type: "call", tool, args }`) and when the reply goes back
+   * (`{ type: "result", tool, error?, elapsedMs }`); what it throws is ignored.
+   */
+  readonly onToolCall?: (event: ToolCallEvent) => void;
   /** Most tool calls this execution may make. */
   readonly maxToolCalls?: number;
   /** Longest code accepted, in characters. @default 100000 */
@@ -112,6 +118,7 @@ export interface ResolvedExecuteOptions {
   readonly timeout: number | null;
   readonly validate: boolean;
   readonly onOutput: ((line: string) => void) | undefined;
+  readonly onToolCall: ((event: ToolCallEvent) => void) | undefined;
   readonly maxToolCalls: number | undefined;
   readonly maxCodeLength: number;
   readonly maxOutputLines: number;
@@ -199,6 +206,7 @@ const executeSchema = v.object({
     (x) => x === undefined || typeof x === "function",
     (i) => `TypeError:\`onOutput\` must be a function, not ${typeTag(i.input)}.`,
   )),
+  onToolCall: v.optional(fn("onToolCall")),
   maxToolCalls: v.optional(positive("maxToolCalls", true)),
   maxCodeLength: v.optional(positive("maxCodeLength", true)),
   maxOutputLines: v.optional(positive("maxOutputLines", true)),
@@ -262,6 +270,7 @@ export function resolveExecuteOptions(options: ExecuteOptions | undefined): Reso
     timeout: o.timeout === undefined ? 30_000 : o.timeout,
     validate: o.validate ?? true,
     onOutput: o.onOutput,
+    onToolCall: o.onToolCall,
     maxToolCalls: o.maxToolCalls,
     maxCodeLength: o.maxCodeLength ?? 100_000,
     maxOutputLines: o.maxOutputLines ?? 10_000,

@@ -228,7 +228,7 @@ function performer(
       case "Send":
         return Effect.as(gen.child.send(a.message), null);
       case "StartToolCall":
-        return runToolCall(a.prepared, ctx).pipe(
+        return runToolCall(a.prepared, { ...ctx, onToolCall: o.onToolCall }).pipe(
           Effect.flatMap((reply) =>
             Effect.sync(() => offer({ _tag: "ToolDone", call: a.call, reply }))
           ),

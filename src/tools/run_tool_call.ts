@@ -24,11 +24,48 @@ export interface PreparedToolCall {
   readonly args: Readonly<Record<string, { readonly wire: unknown; readonly value: unknown }>>;
 }
 
+/**
+ * What `onToolCall` (an execute option) is told: `call` when R calls a tool, with the
+ * arguments as decoded from R (before the host's checks), then `result` when the reply goes
+ * back, with the error R gets, if any.
+ */
+export type ToolCallEvent =
+  | {
+    /** R called a tool. */
+    readonly type: "call";
+    /** The tool's name, as R sent it. */
+    readonly tool: string;
+    /** The arguments, by name, as decoded from R (not yet checked). */
+    readonly args: Readonly<Record<string, unknown>>;
+  }
+  | {
+    /** The tool's reply went back to R. */
+    readonly type: "result";
+    /** The tool's name, as R sent it. */
+    readonly tool: string;
+    /** The error R gets (a failed check, a throw, a timeout), if the call failed. */
+    readonly error?: string;
+    /** How long the call took, in milliseconds. */
+    readonly elapsedMs: number;
+  };
+
 /** What serving a call needs from the session. */
 export interface ToolCallContext {
   readonly toolsByName: ReadonlyMap<string, Tool>;
   readonly toolTimeout: number;
   readonly log: SessionLog;
+  /** Told of the call and of its result; what it throws is ignored. */
+  readonly onToolCall?: ((event: ToolCallEvent) => void) | undefined;
+}
+
+/** Tells `onToolCall`, if any; a handler that throws does not affect the call. */
+function notify(ctx: ToolCallContext, event: ToolCallEvent): void {
+  if (ctx.onToolCall === undefined) return;
+  try {
+    ctx.onToolCall(event);
+  } catch {
+    // A failing handler must not break the call.
+  }
 }
 
 const quoteList = (names: readonly string[]) => names.map((n) => `‘${n}’`).join(", ");
@@ -108,6 +145,7 @@ export const runToolCall = (
     const plainArgs = Object.fromEntries(Object.entries(call.args).map(([k, a]) => [k, a.value]));
     ctx.log.audit("tool_call", { tool: call.tool, args: auditArgs(plainArgs) });
     if (ctx.log.isVerbose) ctx.log.verbose(`Tool call: ${call.tool}(${describeArgs(plainArgs)})`);
+    notify(ctx, { type: "call", tool: call.tool, args: plainArgs });
     const finish = (reply: ToolReply, summary: string | null) => {
       const ms = performance.now() - started;
       const error = "error" in reply ? reply.error : null;
@@ -122,6 +160,12 @@ export const runToolCall = (
           secs(ms)
         })`,
       );
+      notify(ctx, {
+        type: "result",
+        tool: call.tool,
+        ...(error === null ? {} : { error }),
+        elapsedMs: ms,
+      });
       return reply;
     };
     if (tool === undefined) return finish({ error: `Unknown tool: ${call.tool}` }, null);

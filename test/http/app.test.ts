@@ -32,6 +32,12 @@ const tools = [
     fn: async () => (await gates.go, true),
   }),
   securerTool({ name: "started", fn: () => (gates.started(), true) }),
+  securerTool({
+    name: "boom",
+    fn: () => {
+      throw new Error("no such table");
+    },
+  }),
 ];
 
 const post = (app: SecurerApp, path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -308,7 +314,8 @@ describe("createApp", { skip: noR }, () => {
     });
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
-    const events = readEvents(res.body!);
+    // This test is about output: the tool events (wait_for_go's) have their own test.
+    const events = withoutToolEvents(readEvents(res.body!));
     const one = await events.next();
     assert.deepEqual(one.value, { event: "output", data: "first" });
     // R is blocked in wait_for_go() until now: the output arrived before the result existed.
@@ -320,6 +327,47 @@ describe("createApp", { skip: noR }, () => {
     assert.deepEqual(rest.map((e) => e.event), ["output", "result"]);
     assert.equal(rest[0].data, "second");
     assert.equal((rest[1].data as { value: number }).value, 7);
+  });
+
+  it(
+    "streams tool_call and tool_result events as R calls host tools, before the result",
+    SLOW,
+    async () => {
+      let go = () => {};
+      gates.go = new Promise<void>((r) => (go = r));
+      const res = await post(app, "/v1/execute?stream=1", {
+        code: "x <- add(1, 2); invisible(wait_for_go()); x",
+      });
+      const events = readEvents(res.body!);
+      const first: { event: string; data: unknown }[] = [];
+      for (let i = 0; i < 3; i++) first.push((await events.next()).value!);
+      // R is blocked in wait_for_go() until now: its call arrived before the result existed.
+      assert.deepEqual(first.map((e) => e.event), ["tool_call", "tool_result", "tool_call"]);
+      assert.deepEqual(first[0].data, { tool: "add", args: { a: 1, b: 2 } });
+      const added = first[1].data as { tool: string; elapsedMs: number; error?: string };
+      assert.equal(added.tool, "add");
+      assert.equal(typeof added.elapsedMs, "number");
+      assert.equal(added.error, undefined);
+      assert.deepEqual(first[2].data, { tool: "wait_for_go", args: {} });
+      go();
+      const rest: { event: string; data: unknown }[] = [];
+      for await (const e of events) rest.push(e);
+      assert.deepEqual(rest.map((e) => e.event), ["tool_result", "result"]);
+      assert.equal((rest[1].data as { value: number }).value, 3);
+    },
+  );
+
+  it("streams a failed tool call's error in its tool_result event", SLOW, async () => {
+    const res = await post(app, "/v1/execute?stream=1", {
+      code: 'tryCatch(boom(), error = function(e) "caught")',
+    });
+    const all: { event: string; data: unknown }[] = [];
+    for await (const e of readEvents(res.body!)) all.push(e);
+    assert.deepEqual(all.map((e) => e.event), ["tool_call", "tool_result", "result"]);
+    assert.match(
+      (all[1].data as { error: string }).error,
+      /^no such table$/,
+    );
   });
 
   it("streams an error event with ?stream=1", SLOW, async () => {
@@ -380,6 +428,13 @@ describe("createApp's options", () => {
     await assert.rejects(createApp({} as never), /token/);
   });
 });
+
+/** The events of `events` but `tool_call` and `tool_result`. */
+async function* withoutToolEvents(
+  events: AsyncGenerator<{ event: string; data: unknown }>,
+): AsyncGenerator<{ event: string; data: unknown }> {
+  for await (const e of events) if (!e.event.startsWith("tool_")) yield e;
+}
 
 /** Parses a server-sent event stream into `{ event, data }` with `data` JSON-decoded. */
 async function* readEvents(
