@@ -12,10 +12,12 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import {
   MAX_DECODED_SLOTS,
   MAX_LOST_NOTES,
   MAX_WIRE_DEPTH,
+  RAW_BYTES_PER_SLOT,
   tooDeepMessage,
   WireFormatError,
   WireLimitError,
@@ -147,8 +149,38 @@ function nest(data: readonly unknown[], dim: readonly number[], budget: Budget):
   return build(0, 0);
 }
 
+/** Padded base64 (RFC 4648) with no line breaks. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The length of the bytes padded base64 of this length and ending encodes. */
+function base64Bytes(b: string): number {
+  return b.length / 4 * 3 - (b.endsWith("==") ? 2 : b.endsWith("=") ? 1 : 0);
+}
+
+/**
+ * A raw vector's bytes: its base64 is checked, and its length charged to the budget, before
+ * anything is decoded.
+ */
+function rawBytes(o: WireObject, budget: Budget): Uint8Array {
+  const b = o.b;
+  if (typeof b !== "string" || o.v !== undefined || o.dim !== undefined || o.n !== undefined) {
+    fail("a raw vector is not one base64 string");
+  }
+  if (b.length % 4 !== 0) fail("a raw vector's base64 has a length that is not a multiple of 4");
+  const n = base64Bytes(b);
+  charge(budget, Math.ceil(n / RAW_BYTES_PER_SLOT));
+  if (!BASE64.test(b)) fail("a raw vector's bytes are not padded base64");
+  const bytes = Buffer.from(b, "base64");
+  if (bytes.length !== n) fail("a raw vector's base64 is malformed");
+  // A plain Uint8Array of its own: a small Buffer is a view of a shared pool.
+  const out = new Uint8Array(n);
+  out.set(bytes);
+  return out;
+}
+
 function wireLength(w: WireValue): number {
   if (w === null) return 0;
+  if (w.t === "raw") return typeof w.b === "string" ? base64Bytes(w.b) : 0;
   if (w.t === "df") return Array.isArray(w.n) ? w.n.length : 0;
   return Array.isArray(w.v) ? w.v.length : 0;
 }
@@ -160,17 +192,10 @@ function fromWireAt(w: unknown, depth: number, budget: Budget): unknown {
   if (o.t === "none") return null;
   if ((o.t === "list" || o.t === "df") && depth >= MAX_WIRE_DEPTH) fail(tooDeepMessage());
   if (o.t === "df") return dataFrameRows(o, depth, budget);
+  if (o.t === "raw") return rawBytes(o, budget);
   if (!Array.isArray(o.v)) fail(`a "${String(o.t)}" value has no element list`);
   const v = o.v;
   charge(budget, v.length);
-  if (o.t === "raw") {
-    for (const e of v) {
-      if (!Number.isInteger(e) || (e as number) < 0 || (e as number) > 255) {
-        fail("a raw vector holds a non-byte");
-      }
-    }
-    return Uint8Array.from(v as number[]);
-  }
   const elements = o.t === "list"
     ? v.map((e) => fromWireAt(e, depth + 1, budget))
     : decodeElements(o.t, v);
@@ -206,7 +231,12 @@ function dataFrameRows(o: WireObject, depth: number, budget: Budget): Record<str
     const len = wireLength(c as WireValue);
     const asRows = c !== null && (c as WireObject).dim !== undefined;
     const decoded = fromWireAt(c, depth + 1, budget);
-    const values = Array.isArray(decoded) ? decoded : [decoded];
+    // A raw column's cells are its bytes, as numbers (charged with the rows).
+    const values = Array.isArray(decoded)
+      ? decoded
+      : decoded instanceof Uint8Array
+      ? Array.from(decoded)
+      : [decoded];
     if ((asRows ? values.length : len) !== nrow) fail("a data frame column has the wrong length");
     return values;
   });

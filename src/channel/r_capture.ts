@@ -64,8 +64,6 @@ export const R_CAPTURE: string = String.raw`
     invisible(NULL)
   }
   options(device = open_device)
-  # jsonlite breaks its base64 into lines; JSON strings may not hold newlines.
-  b64 <- function(x) gsub("\n", "", jsonlite::base64_enc(x), fixed = TRUE)
   # Sends one file as blob messages, or a dropped message (with the reason); returns the
   # bytes sent, or NA when it was dropped.
   send_file <- function(id, kind, dir, name, reason) {

@@ -58,6 +58,8 @@ export const R_VALUES: string = String.raw`
     s
   }
   jarr <- function(v) paste0("[", paste(v, collapse = ","), "]")
+  # Bytes in base64. jsonlite breaks its base64 into lines; JSON strings may not hold newlines.
+  b64 <- function(x) gsub("\n", "", jsonlite::base64_enc(x), fixed = TRUE)
   # ISO 8601 years: four digits, or a sign and six digits outside 0-9999 (as JavaScript).
   iso_year <- function(y) ifelse(y >= 0L & y <= 9999L, sprintf("%04d", y), sprintf("%+07d", y))
   iso_date <- function(x) {
@@ -108,7 +110,13 @@ export const R_VALUES: string = String.raw`
         "its dimensions are lost"))
     }
   }
+  # A raw vector: its bytes in base64; a Uint8Array has no names or dimensions.
+  enc_raw <- function(x) {
+    if (!is.null(attributes(x))) dropped_attrs(x, character(0))
+    paste0("{\"t\":\"raw\",\"b\":\"", b64(x), "\"}")
+  }
   enc_atomic <- function(x) {
+    if (is.raw(x)) return(enc_raw(x))
     nm <- names(x)
     d <- dim(x)
     keep <- c("names", "dim")
@@ -130,7 +138,7 @@ export const R_VALUES: string = String.raw`
     if (!is.null(attributes(x))) dropped_attrs(x, keep)
     if (!is.null(convert)) x <- convert(x)
     tag <- switch(typeof(x), double = "d", integer = "i", logical = "l", character = "s",
-      complex = "s", raw = "raw", NULL)
+      complex = "s", NULL)
     if (is.null(tag)) return(enc_none(x))
     if (length(x) == 0L && is.null(d)) {
       note(paste0("an empty ", typeof(x), " vector comes back as []: its type is lost"))
@@ -140,8 +148,7 @@ export const R_VALUES: string = String.raw`
       d = jdbl(as.double(x)),
       i = { s <- as.character(as.integer(x)); s[is.na(x)] <- "null"; s },
       l = { s <- ifelse(as.logical(x), "true", "false"); s[is.na(x)] <- "null"; s },
-      s = jstr(if (is.complex(x)) jcplx(x) else as.character(x)),
-      raw = as.character(as.integer(x)))
+      s = jstr(if (is.complex(x)) jcplx(x) else as.character(x)))
     paste0("{\"t\":\"", tag, "\",\"v\":", jarr(v),
       if (!is.null(d)) paste0(",\"dim\":", jarr(as.integer(d))),
       if (is.null(d) && !is.null(nm)) paste0(",\"n\":", jarr(jstr(nm))),
@@ -257,7 +264,7 @@ export const R_VALUES: string = String.raw`
       i = as.integer(flat(v, NA_integer_)),
       l = as.logical(flat(v, NA)),
       s = { x <- as.character(flat(v, NA_character_)); if (length(x)) Encoding(x) <- "UTF-8"; x },
-      raw = as.raw(flat(v, 0L)),
+      raw = jsonlite::base64_dec(w[["b"]]),
       time = .POSIXct(as.double(flat(v, NA_real_)), tz = "UTC"),
       list = lapply(v, dec),
       df = {

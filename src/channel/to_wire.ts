@@ -1,6 +1,7 @@
 /**
  * JavaScript → wire: the tagged form (`wire_value.ts`) of values sent to R, i.e. tool
- * results. Arrays of one scalar kind become atomic vectors, arrays of same-keyed plain
+ * results. A `Uint8Array` becomes a raw vector (its bytes in base64), arrays of one scalar
+ * kind become atomic vectors, arrays of same-keyed plain
  * objects become data frames (a `_row` key of unique strings becomes the row names),
  * rectangular arrays of arrays become matrices, `{ _names, _values }` becomes a named vector
  * or list, other objects become named lists; non-finite doubles and negative zero travel as
@@ -11,6 +12,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { MAX_WIRE_DEPTH, tooDeepMessage, type WireObject, type WireValue } from "./wire_value.ts";
 
 type ScalarKind = "d" | "i" | "l" | "s" | "time";
@@ -212,6 +214,11 @@ function recordWire(
   return { t: "list", v: values.map((x) => toWireAt(x, depth + 1, seen)), n: names };
 }
 
+/** A `Uint8Array` as a raw vector: its bytes (only the view's) in base64. */
+function rawWire(x: Uint8Array): WireObject {
+  return { t: "raw", b: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString("base64") };
+}
+
 /** `depth`: the lists and data frames around `x`; `viaJSON`: `x` came from a `toJSON()`. */
 function toWireAt(x: unknown, depth: number, seen: Set<object>, viaJSON = false): WireValue {
   if (x === null || x === undefined) return null;
@@ -221,7 +228,7 @@ function toWireAt(x: unknown, depth: number, seen: Set<object>, viaJSON = false)
   if (seen.has(x)) throw new TypeError("the value contains a cycle");
   seen.add(x);
   try {
-    if (x instanceof Uint8Array) return { t: "raw", v: Array.from(x) };
+    if (x instanceof Uint8Array) return rawWire(x);
     if (ArrayBuffer.isView(x)) {
       return arrayWire(Array.from(x as unknown as ArrayLike<unknown>), depth, seen);
     }

@@ -10,12 +10,15 @@
  * | `i`    | integer vector                      | numbers, `null` = `NA`                |
  * | `l`    | logical vector                      | booleans, `null` = `NA`               |
  * | `s`    | character (also factor, Date, ...)  | strings, `null` = `NA`                |
- * | `raw`  | raw vector                          | numbers 0–255                         |
+ * | `raw`  | raw vector                          | none: `b`, the bytes in base64        |
  * | `time` | POSIXct (host → R only)             | seconds since the epoch               |
  * | `list` | list                                | wire values                           |
  * | `df`   | data.frame (column-wise)            | one wire value per column             |
  * | `none` | no data form (function, env, ...)   | —                                     |
  * | `omitted` | a final value R could not send (R → host, top level only; `why` says why) | — |
+ *
+ * A raw vector carries its bytes as one base64 string `b` (RFC 4648, padded, no line breaks)
+ * instead of `v`: a byte costs 4/3 of a byte on the wire, not the 2–4 of a number in an array.
  *
  * Optional fields: `n` (names), `dim` (array dimensions, column-major `v`), `nrow` and `rn`
  * (data frame rows and row names; a `_row` key of unique strings in every row becomes the
@@ -44,6 +47,8 @@ export type WireValue = null | WireObject;
 export interface WireObject {
   readonly t: string;
   readonly v?: readonly unknown[];
+  /** A raw vector's bytes, in base64. */
+  readonly b?: string;
   readonly n?: readonly (string | null)[];
   readonly dim?: readonly number[];
   readonly nrow?: number;
@@ -86,9 +91,13 @@ export class WireLimitError extends WireFormatError {
 /**
  * How many JavaScript slots (array elements and object properties) one value from R may
  * expand to when decoded: the host's memory per decoded value is bounded by this, whatever
- * the size of its wire form. 4 Mi slots is a few tens of MiB of heap.
+ * the size of its wire form. 4 Mi slots is a few tens of MiB of heap. The bytes of a raw
+ * vector count one slot per {@linkcode RAW_BYTES_PER_SLOT}.
  */
 export const MAX_DECODED_SLOTS: number = 4_194_304;
+
+/** How many bytes of a raw vector count as one slot of {@linkcode MAX_DECODED_SLOTS}. */
+export const RAW_BYTES_PER_SLOT: number = 8;
 
 /**
  * How deeply values may nest, in all three directions: lists and data frames inside each

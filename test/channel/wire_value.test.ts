@@ -68,7 +68,13 @@ describe("toWire (JavaScript -> R)", () => {
   });
   it("maps Dates to POSIXct seconds and bytes to raw", () => {
     assert.deepEqual(toWire(new Date(1500)), { t: "time", v: [1.5] });
-    assert.deepEqual(toWire(new Uint8Array([0, 255])), { t: "raw", v: [0, 255] });
+    assert.deepEqual(toWire(new Uint8Array([0, 255])), { t: "raw", b: "AP8=" });
+    // Only the view's bytes: a subarray of a larger buffer.
+    assert.deepEqual(toWire(new Uint8Array([9, 1, 2, 3, 9]).subarray(1, 4)), {
+      t: "raw",
+      b: "AQID",
+    });
+    assert.deepEqual(toWire(new Uint8Array(0)), { t: "raw", b: "" });
   });
   it("drops functions and symbols to NULL and uses toJSON when present", () => {
     assert.equal(toWire(() => 1), null);
@@ -131,7 +137,8 @@ describe("fromWire (R -> JavaScript)", () => {
     ]);
   });
   it("maps raw to Uint8Array and values with no data form to null", () => {
-    assert.deepEqual(fromWire({ t: "raw", v: [1, 2] }), new Uint8Array([1, 2]));
+    assert.deepEqual(fromWire({ t: "raw", b: "AQI=" }), new Uint8Array([1, 2]));
+    assert.deepEqual(fromWire({ t: "raw", b: "" }), new Uint8Array(0));
     assert.equal(fromWire({ t: "none", cls: "function" }), null);
   });
   it("rejects malformed values (hostile input)", () => {
@@ -143,7 +150,14 @@ describe("fromWire (R -> JavaScript)", () => {
       { t: "i", v: [1.5] },
       { t: "l", v: [1] },
       { t: "s", v: [1] },
-      { t: "raw", v: [256] },
+      { t: "raw", v: [1] },
+      { t: "raw", b: 5 },
+      { t: "raw", b: "AQI" },
+      { t: "raw", b: "AQ=I" },
+      { t: "raw", b: "AQ\nI" },
+      { t: "raw", b: "A===" },
+      { t: "raw", b: "AQ-_" },
+      { t: "raw", b: "AQI=", dim: [1, 2] },
       { t: "d", v: [1, 2], n: ["a"] },
       { t: "d", v: [1, 2, 3], dim: [2, 2] },
       { t: "df", nrow: 2, n: ["x"], v: [{ t: "d", v: [1] }] },
@@ -207,6 +221,13 @@ describe("what a value from R may expand to", () => {
     const list = { t: "list", v: Array.from({ length: 100 }, () => part) };
     assert.equal((fromWire(list, 500) as unknown[]).length, 100);
     assert.throws(() => fromWire(list, 499), WireLimitError);
+  });
+  it("charges a raw vector's bytes (one slot per 8) before decoding its base64", () => {
+    const b = "AAAA".repeat(100); // 300 bytes: 38 slots
+    assert.equal((fromWire({ t: "raw", b }, 38) as Uint8Array).length, 300);
+    assert.throws(() => fromWire({ t: "raw", b }, 37), WireLimitError);
+    // Charged before the alphabet is checked: a long malformed string is not scanned.
+    assert.throws(() => fromWire({ t: "raw", b: "!!!!".repeat(100) }, 37), WireLimitError);
   });
   it("still decodes ordinary values, including empty ones", () => {
     assert.deepEqual(fromWire({ t: "d", v: [], dim: [0, 3] }), []);
