@@ -1,6 +1,8 @@
 /**
  * The sandbox when the host is not root (the common case on developer machines): no uid
- * switch, the process limit counted in the sandbox's own user namespace, SIGINT reaching R.
+ * switch, the process limit counted in the sandbox's own user namespace, SIGINT reaching R,
+ * and issue 8's containment as root has it (processes die with their execution, the kernel
+ * command line is masked, fsize is an R error; its cgroup half is `sandbox_memory`'s control).
  * CI runs as root, so this test runs a host process as `nobody` (with Node and tsx).
  */
 import assert from "node:assert/strict";
@@ -58,5 +60,8 @@ describe("a sandbox started by an unprivileged host", { skip }, () => {
     );
     assert.equal(report.timeout, "interrupted, state kept");
     assert.deepEqual(report.hostFilesVisible, [false, false]);
+    assert.equal(report.straysAfterExecution, 0, "a process an execution started outlived it");
+    assert.ok(["refused", ""].includes(report.cmdline), `reads /proc/cmdline: ${report.cmdline}`);
+    assert.equal(report.fsize, "RExecutionError");
   });
 });
