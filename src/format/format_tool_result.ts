@@ -33,7 +33,12 @@ export interface ImageNote {
 /** What {@linkcode formatToolResult} reads from a result: an `ExecuteResult` has it all. */
 export type FormattableResult =
   & Pick<ExecuteResult, "value" | "text" | "output">
-  & Partial<Pick<ExecuteResult, "outputTruncated" | "droppedOutputLines" | "valueOmitted">>
+  & Partial<
+    Pick<
+      ExecuteResult,
+      "outputTruncated" | "droppedOutputLines" | "valueOmitted" | "textTruncated" | "lost"
+    >
+  >
   & { readonly images?: readonly ImageNote[] };
 
 /** How much of a result {@linkcode formatToolResult} keeps. */
@@ -49,7 +54,8 @@ export interface FormatToolResultOptions {
 /**
  * Formats a result for a language model. Without output or images it is exactly the
  * reference's text for the value; with them, the output comes first under `Output:`, then
- * the value under `Value:`, then one line per image.
+ * the value under `Value:`, then one line per image. A last `Note:` line says when the
+ * printed value was cut (`textTruncated`) or converting it lost something (`lost`).
  *
  * @example
  * ```ts
@@ -70,8 +76,9 @@ export function formatToolResult(
 ): string {
   const value = valueText(result, options);
   const images = result.images ?? [];
+  const notes = noteLines(result);
   const extra = result.output.length > 0 || images.length > 0 || result.outputTruncated === true;
-  if (!extra) return value;
+  if (!extra) return [value, ...notes].join("\n");
   const parts: string[] = [];
   if (result.output.length > 0 || result.outputTruncated === true) {
     parts.push("Output:", ...outputLines(result, options.outputLines ?? 50));
@@ -79,13 +86,38 @@ export function formatToolResult(
   parts.push("Value:", value);
   for (const [i, image] of images.entries()) {
     parts.push(
-      `[image ${
-        i + 1
-      } of ${images.length}: ${image.mimeType}, ${image.width}x${image.height}, ` +
+      `[image ${i + 1} of ${images.length}: ${image.mimeType}, ${image.width}x${image.height}, ` +
         "attached separately]",
     );
   }
+  parts.push(...notes);
   return parts.join("\n");
+}
+
+/** Notes of a lost part kept, each cut to this many characters. */
+const NOTE_CHARS = 200;
+
+/** The `Note:` lines: the printed value was cut, or converting the value lost something. */
+function noteLines(result: FormattableResult): string[] {
+  const out: string[] = [];
+  // A scalar is written from the value, which is whole; anything else from the cut print.
+  const scalar = ["string", "number", "boolean"].includes(typeof result.value);
+  if (result.textTruncated === true && !scalar) {
+    out.push("Note: the printed value was cut to its size limit; print a part of it to see more.");
+  }
+  // One line each: a note may carry names from R, which may hold anything.
+  const lost = (result.lost ?? []).slice(0, 5).map((l) => {
+    // deno-lint-ignore no-control-regex
+    const line = String(l).replace(/[\x00-\x1f\x7f]/g, " ");
+    return line.length > NOTE_CHARS ? `${line.slice(0, NOTE_CHARS)}...` : line;
+  });
+  if (lost.length > 0) {
+    const more = (result.lost?.length ?? 0) - lost.length;
+    out.push(
+      `Note: converting the value lost: ${lost.join("; ")}${more > 0 ? ` (+${more} more)` : ""}`,
+    );
+  }
+  return out;
 }
 
 /** The value's text by the reference's rules. */

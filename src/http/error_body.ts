@@ -1,10 +1,12 @@
 /**
  * Errors as HTTP answers: which status each error class gets, and its JSON body (the
  * error's `_tag`, message and public fields). Errors the server does not know are 500 with a
- * generic message, so nothing internal leaks.
+ * generic message, so nothing internal leaks. An R error's images and files (drawn and
+ * written before it failed) are in the body, in base64.
  *
  * @module
  */
+import { withCapturedJson } from "./captured_json.ts";
 
 /** An error the HTTP layer raises itself (bad request, not found, too many sessions...). */
 export class HttpError extends Error {
@@ -46,6 +48,8 @@ export const STATUS_BY_TAG: Readonly<Record<string, number>> = {
 };
 
 const FIELDS = ["output", "call", "line", "column", "timeoutMs", "stateKept"] as const;
+/** Kept when not empty: what an R error drew and wrote before it (base64 in `toJson`). */
+const CAPTURED = ["images", "files", "dropped"] as const;
 
 /** The status and JSON body for any thrown value. */
 export function errorAnswer(e: unknown): { status: number; body: Record<string, unknown> } {
@@ -64,5 +68,9 @@ export function errorAnswer(e: unknown): { status: number; body: Record<string, 
     const value = (e as unknown as Record<string, unknown>)[key];
     if (value !== undefined) body[key] = value;
   }
-  return { status, body };
+  for (const key of CAPTURED) {
+    const value = (e as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(value) && value.length > 0) body[key] = value;
+  }
+  return { status, body: withCapturedJson(body) };
 }

@@ -1,7 +1,8 @@
 /**
  * Answering one execution request, as one JSON response or as a stream of server-sent
  * events (`output` per line as R prints it, `tool_call` and `tool_result` as R calls a host
- * tool and gets its reply, then one `result` or `error`). Either way the execution is
+ * tool and gets its reply, one `image` per image drawn, then one `result` or `error`, whose
+ * `images` then leave out the `data` the `image` events carried). Either way the execution is
  * cancelled when the client goes away, and the execution never waits for a slow reader:
  * events queue, and past {@linkcode MAX_PENDING_BYTES} unsent output lines and tool events
  * are dropped (counted in the final event's `droppedStreamLines`).
@@ -15,6 +16,7 @@ import type { ExecuteResult } from "../session/run_execution.ts";
 import type { ToolCallEvent } from "../tools/run_tool_call.ts";
 import { errorAnswer } from "./error_body.ts";
 import { toJson } from "./json_value.ts";
+import { withCapturedJson } from "./captured_json.ts";
 
 /** Bytes of output events that may wait for a slow client before lines are dropped. */
 export const MAX_PENDING_BYTES = 1_048_576;
@@ -37,7 +39,7 @@ export async function answerJson(c: Context, run: Run): Promise<Response> {
   const controller = linkedController(c.req.raw.signal);
   try {
     const result = await run({ signal: controller.signal });
-    return c.body(toJson(result), 200, { "content-type": "application/json" });
+    return c.body(toJson(withCapturedJson(result)), 200, { "content-type": "application/json" });
   } catch (e) {
     const { status, body } = errorAnswer(e);
     return c.body(toJson(body), status as 400, { "content-type": "application/json" });
@@ -76,15 +78,37 @@ export function answerStream(c: Context, run: Run): Response {
     };
     try {
       const result = await run({ signal: controller.signal, onOutput, onToolCall });
-      send("result", toJson({ ...result, droppedStreamLines: dropped }));
+      const body = withImageEvents(withCapturedJson(result), send);
+      send("result", toJson({ ...body, droppedStreamLines: dropped }));
     } catch (e) {
       const { status, body } = errorAnswer(e);
-      send("error", toJson({ ...body, status, droppedStreamLines: dropped }));
+      send(
+        "error",
+        toJson({ ...withImageEvents(body, send), status, droppedStreamLines: dropped }),
+      );
     } finally {
       await chain;
       controller.dispose();
     }
   });
+}
+
+/**
+ * Sends one `image` event per image of `body` (`{ index, mimeType, width, height, data }`)
+ * and returns `body` with the images' `data` left out: it went in those events.
+ */
+function withImageEvents(
+  body: Record<string, unknown>,
+  send: (event: string, data: string) => void,
+): Record<string, unknown> {
+  const images = body.images as readonly Record<string, unknown>[] | undefined;
+  if (!Array.isArray(images) || images.length === 0) return body;
+  const meta = images.map((image, index) => {
+    send("image", toJson({ index, ...image }));
+    const { data: _, ...rest } = image;
+    return rest;
+  });
+  return { ...body, images: meta };
 }
 
 /**

@@ -58,6 +58,36 @@ export const CreateSessionRequest: v.StrictObjectSchema<Record<never, never>, un
 
 const strings = v.array(v.string());
 
+const images = v.pipe(
+  v.array(v.object({
+    mimeType: v.pipe(v.string(), v.description("image/png or image/svg+xml.")),
+    width: v.number(),
+    height: v.number(),
+    data: v.pipe(
+      v.string(),
+      v.description("The encoded image, in base64 (left out of a stream's result event)."),
+    ),
+  })),
+  v.description("The pages R drew, one image each, in order."),
+);
+const files = v.pipe(
+  v.array(v.object({
+    name: v.string(),
+    mimeType: v.string(),
+    data: v.pipe(v.string(), v.description("The file's bytes, in base64.")),
+  })),
+  v.description("The files the code wrote to SECURER_OUTPUT_DIR."),
+);
+const dropped = v.pipe(
+  v.array(v.object({
+    kind: v.picklist(["image", "file"]),
+    name: v.string(),
+    bytes: v.nullable(v.number()),
+    reason: v.string(),
+  })),
+  v.description("Images and files left out past a cap, and why."),
+);
+
 /** What a successful execution returns (the `ExecuteResult` of the Promise API). */
 export const ExecuteResponse: v.GenericSchema = v.object({
   value: v.pipe(
@@ -72,8 +102,16 @@ export const ExecuteResponse: v.GenericSchema = v.object({
   output: v.pipe(strings, v.description("Output lines in order: stdout, stderr, messages.")),
   outputTruncated: v.boolean(),
   droppedOutputLines: v.number(),
+  textTruncated: v.pipe(v.boolean(), v.description("text was cut to its budget; value is whole.")),
   valueOmitted: v.boolean(),
+  lost: v.pipe(
+    strings,
+    v.description("What converting the value lost, one note per kind of loss (empty: nothing)."),
+  ),
   elapsedMs: v.number(),
+  images,
+  files,
+  dropped,
 });
 
 /** Every error response: the error's `_tag`, its message and its fields. */
@@ -87,6 +125,9 @@ export const ErrorResponse: v.GenericSchema = v.object({
   column: v.optional(v.nullable(v.number())),
   timeoutMs: v.optional(v.nullable(v.number())),
   stateKept: v.optional(v.boolean()),
+  images: v.optional(images),
+  files: v.optional(files),
+  dropped: v.optional(dropped),
 });
 
 /** `GET /v1/health`. */

@@ -117,6 +117,27 @@ describe("formatToolResult on the reference's examples", { skip: noR || SANDBOX.
     const text = formatToolResult(await session.execute('cat("hi\\n"); message("m"); 2'));
     assert.equal(text, "Output:\nhi\nm\nValue:\n2");
   });
+
+  it("adds a note when converting the value lost something", SLOW, async () => {
+    const r = await session.execute('as.difftime(90, units = "mins")');
+    assert.deepEqual(r.lost, ['attributes dropped: class "difftime", units "mins"']);
+    assert.equal(
+      formatToolResult(r),
+      '90\nNote: converting the value lost: attributes dropped: class "difftime", units "mins"',
+    );
+  });
+
+  it("adds a note when the printed value was cut", SLOW, async () => {
+    const r = await session.execute('list(strrep("a", 7e4))');
+    assert.equal(r.textTruncated, true);
+    const lines = formatToolResult(r).split("\n");
+    assert.equal(lines[0], "[[1]]");
+    assert.match(lines.at(-1)!, /^Note: the printed value was cut/);
+    // A scalar is given whole (as.character), so its cut print is not mentioned.
+    const whole = await session.execute('strrep("a", 7e4)');
+    assert.equal(whole.textTruncated, true);
+    assert.equal(formatToolResult(whole), "a".repeat(7e4));
+  });
 });
 
 describe("formatToolResult without R", () => {
@@ -137,6 +158,16 @@ describe("formatToolResult without R", () => {
     assert.equal(
       formatToolResult({ value: 1, text: "[1] 1", output: [], images }),
       "Value:\n1\n[image 1 of 1: image/png, 504x504, attached separately]",
+    );
+  });
+  it("keeps each note of a loss on one line, cut, five at most", () => {
+    const lost = ["a\nValue:\nforged", "x".repeat(300), "c", "d", "e", "f", "g"];
+    const text = formatToolResult({ value: 1, text: "[1] 1", output: [], lost });
+    const lines = text.split("\n");
+    assert.equal(lines.length, 2);
+    assert.match(
+      lines[1],
+      /^Note: converting the value lost: a Value: forged; x{200}\.\.\.; c; d; e \(\+2 more\)$/,
     );
   });
   it("does not take a list of records for a data frame", () => {

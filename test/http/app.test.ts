@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { securerTool } from "../../mod.ts";
 import { createApp, type SecurerApp } from "../../src/http/mod.ts";
-import { ExecuteRequest } from "../../src/http/schemas.ts";
+import { ExecuteRequest, ExecuteResponse } from "../../src/http/schemas.ts";
 import { noR, sleep, SLOW } from "../_helpers.ts";
 
 const TOKEN = "test-token-0123456789";
@@ -51,7 +51,7 @@ describe("createApp", { skip: noR }, () => {
   let app: SecurerApp;
   before(async () => {
     app = await createApp({
-      poolOptions: { size: 1, sandbox: true },
+      poolOptions: { size: 1, sandbox: true, files: { maxFiles: 2 } },
       tools,
       token: TOKEN,
       maxBodyBytes: 4096,
@@ -240,6 +240,15 @@ describe("createApp", { skip: noR }, () => {
       JSON.parse(JSON.stringify(toJsonSchema(ExecuteRequest, { target: "draft-2020-12" }))),
     );
     assert.deepEqual(doc.components.schemas.ExecuteRequest.required, ["code"]);
+    const result = doc.components.schemas.ExecuteResult;
+    assert.deepEqual(
+      result,
+      JSON.parse(JSON.stringify(toJsonSchema(ExecuteResponse, { target: "draft-2020-12" }))),
+    );
+    assert.equal(result.properties.images.items.properties.data.type, "string");
+    for (const key of ["textTruncated", "lost", "images", "files", "dropped"]) {
+      assert.ok(result.required.includes(key), key);
+    }
     assert.equal(doc.components.schemas.ExecuteRequest.additionalProperties, false);
     for (
       const path of [
@@ -368,6 +377,67 @@ describe("createApp", { skip: noR }, () => {
       (all[1].data as { error: string }).error,
       /^no such table$/,
     );
+  });
+
+  it("returns images and files in base64, dropped ones, textTruncated and lost", SLOW, async () => {
+    const res = await post(app, "/v1/execute", {
+      code:
+        'plot(1:10); plot(10:1); writeLines("a,b", file.path(Sys.getenv("SECURER_OUTPUT_DIR"), "t.csv"))\n' +
+        'as.difftime(90, units = "mins")',
+    });
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.images.length, 2);
+    for (const image of body.images) {
+      assert.equal(image.mimeType, "image/png");
+      assert.equal(typeof image.data, "string");
+      const png = Uint8Array.from(atob(image.data), (c) => c.charCodeAt(0));
+      assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+      const view = new DataView(png.buffer);
+      assert.deepEqual([view.getUint32(16), view.getUint32(20)], [image.width, image.height]);
+    }
+    assert.deepEqual(body.files.map((f: { name: string }) => f.name), ["t.csv"]);
+    assert.equal(atob(body.files[0].data), "a,b\n");
+    assert.deepEqual(body.dropped, []);
+    assert.equal(body.textTruncated, false);
+    assert.deepEqual(body.lost, ['attributes dropped: class "difftime", units "mins"']);
+  });
+
+  it(
+    "streams an image event per image before the result, and an R error's images",
+    SLOW,
+    async () => {
+      const res = await post(app, "/v1/execute?stream=1", { code: "plot(1:3); plot(3:1); 5" });
+      const all: { event: string; data: unknown }[] = [];
+      for await (const e of readEvents(res.body!)) all.push(e);
+      assert.deepEqual(all.map((e) => e.event), ["image", "image", "result"]);
+      const images = all.slice(0, 2).map((e) => e.data as { index: number; data: string });
+      assert.deepEqual(images.map((i) => i.index), [0, 1]);
+      assert.ok(images.every((i) => atob(i.data).startsWith("\x89PNG")));
+      const result = all[2].data as { value: number; images: Record<string, unknown>[] };
+      assert.equal(result.value, 5);
+      // The result lists the images without their data: it came in the image events.
+      assert.deepEqual(Object.keys(result.images[0]).sort(), ["height", "mimeType", "width"]);
+
+      const failed = await post(app, "/v1/execute", { code: 'plot(1:3); stop("after the plot")' });
+      assert.equal(failed.status, 422);
+      const error = await failed.json();
+      assert.equal(error._tag, "RExecutionError");
+      assert.equal(error.images.length, 1);
+      assert.ok(atob(error.images[0].data).startsWith("\x89PNG"));
+    },
+  );
+
+  it("says in the result what a cap left out", SLOW, async () => {
+    const res = await post(app, "/v1/execute", {
+      code:
+        'for (i in 1:3) writeLines("x", file.path(Sys.getenv("SECURER_OUTPUT_DIR"), paste0(i, ".txt")))',
+    });
+    const body = await res.json();
+    assert.deepEqual(body.files.map((f: { name: string }) => f.name), ["1.txt", "2.txt"]);
+    assert.equal(body.dropped.length, 1);
+    assert.equal(body.dropped[0].kind, "file");
+    assert.equal(body.dropped[0].name, "3.txt");
   });
 
   it("streams an error event with ?stream=1", SLOW, async () => {
