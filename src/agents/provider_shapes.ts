@@ -115,16 +115,18 @@ export async function openAIResponsesToolOutputs(
   tool: ExecuteRToolDefinition,
   output: readonly {
     readonly type: string;
-    readonly name?: string;
-    readonly call_id?: string;
-    readonly arguments?: string;
+    readonly name?: unknown;
+    readonly call_id?: unknown;
+    readonly arguments?: unknown;
   }[],
 ): Promise<{ type: "function_call_output"; call_id: string; output: string }[]> {
   const out: { type: "function_call_output"; call_id: string; output: string }[] = [];
   for (const item of output) {
     if (item.type !== "function_call" || item.name !== tool.name) continue;
-    const text = await tool.handle(item.arguments ?? "");
-    out.push({ type: "function_call_output", call_id: item.call_id ?? "", output: text });
+    const args = typeof item.arguments === "string" ? item.arguments : "";
+    const text = await tool.handle(args);
+    const callId = typeof item.call_id === "string" ? item.call_id : "";
+    out.push({ type: "function_call_output", call_id: callId, output: text });
   }
   return out;
 }

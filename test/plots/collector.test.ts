@@ -152,7 +152,7 @@ describe("the capture collector", () => {
 
   it("treats chunks out of order, foreign, malformed or too long as violations", () => {
     const data = new Uint8Array(10);
-    const [a, b] = blobs(3, "file", "f", data, 6);
+    const [a, b] = blobs(3, "file", "f", data, 6) as Extract<CaptureMessage, { type: "blob" }>[];
     assert.equal(makeCollector(4, settings).add(a), "a blob message for execution 3 during 4");
     assert.equal(makeCollector(3, settings).add(b), "a blob chunk out of order");
     const twice = makeCollector(3, settings);
