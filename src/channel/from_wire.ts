@@ -1,8 +1,9 @@
 /**
  * Wire → JavaScript: decodes the tagged form (`wire_value.ts`) of values received from R,
  * i.e. tool arguments and execution results. The input is untrusted, so every shape is
- * checked and a malformed value is a {@linkcode WireFormatError}. Atomic vectors of length
- * one become scalars, named vectors and lists become objects (or `{ _names, _values }` when
+ * checked and a malformed value is a {@linkcode WireFormatError}. A raw vector becomes a
+ * `Uint8Array` (its base64 checked, and its length charged, before it is decoded). Other
+ * atomic vectors of length one become scalars, named vectors and lists become objects (or `{ _names, _values }` when
  * their names cannot be an object's keys in order), arrays become nested row-major arrays
  * and data frames become arrays of row objects.
  *
