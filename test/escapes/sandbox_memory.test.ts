@@ -54,7 +54,10 @@ function cgroupOf(pid: number, controller: string): string {
     v1 ? m.version === 1 && m.controllers.includes(controller) : m.version === 2
   );
   const dir = entry && mount ? cgroupDir(mount, entry.path) : null;
-  assert.ok(dir !== null && /\/securer-\d+-\d+-[0-9a-f]+$/.test(dir), `not a session cgroup: ${dir}`);
+  assert.ok(
+    dir !== null && /\/securer-\d+-\d+-[0-9a-f]+$/.test(dir),
+    `not a session cgroup: ${dir}`,
+  );
   return dir;
 }
 
