@@ -35,7 +35,6 @@ import {
   type ExecutionState,
   type ExecutionStep,
   type FailureReport,
-  type FinalMessage,
   MARKER_WAIT_MS,
   type TimerEvent,
 } from "./execution_types.ts";
