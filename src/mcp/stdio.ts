@@ -48,7 +48,10 @@ export async function serveStdio(options: StdioServeOptions): Promise<void> {
   options.signal?.addEventListener("abort", onEnd, { once: true });
   try {
     if (options.signal?.aborted) return;
-    await server.connect(new StdioServerTransport(input, options.output ?? process.stdout));
+    const output = options.output ?? process.stdout;
+    await server.connect(
+      new StdioServerTransport(input as typeof process.stdin, output as typeof process.stdout),
+    );
     await closed;
   } finally {
     input.off("end", onEnd);
