@@ -59,29 +59,50 @@ const OPERATIONS: Record<string, (s: SecureSession) => Promise<unknown>> = {
   close: (s) => s.close(),
 };
 
+/** One operation fired `delay` ms after one failure, on a session of its own. */
+async function settleCase(
+  options: Parameters<typeof SecureSession.create>[0],
+  fail: (s: SecureSession) => Promise<unknown>,
+  run: (s: SecureSession) => Promise<unknown>,
+  operation: string,
+  delay: number,
+): Promise<void> {
+  const session = await SecureSession.create(options);
+  const pid = session.info().pid!;
+  try {
+    await settles("the failure", fail(session));
+    await sleep(delay);
+    await settles(`${operation}()`, run(session));
+    // Whatever state that left, the next execute still settles too.
+    await settles("a following execute()", session.execute("2 + 2"));
+  } finally {
+    await settles("close()", session.close());
+  }
+  assert.ok(await eventually(() => !processAlive(pid)), "the first R process is gone");
+  const last = session.info().pid;
+  if (last !== null) {
+    assert.ok(await eventually(() => !processAlive(last)), "the last R process is gone");
+  }
+}
+
 conformance("every operation settles in every state", {}, (ctx) => {
+  // The cases of one failure run at once, each on its own session: they are independent,
+  // and one at a time they took minutes of waiting on R.
   for (const [failure, fail] of Object.entries(FAILURES)) {
-    for (const [operation, run] of Object.entries(OPERATIONS)) {
-      for (const delay of ctx.backend.sandboxed ? [30] : [0, 30]) {
-        it(`${operation}() ${delay} ms after ${failure}`, { timeout: 4 * HANG_MS }, async () => {
-          const session = await SecureSession.create(ctx.options());
-          const pid = session.info().pid!;
-          try {
-            await settles("the failure", fail(session));
-            await sleep(delay);
-            await settles(`${operation}()`, run(session));
-            // Whatever state that left, the next execute still settles too.
-            await settles("a following execute()", session.execute("2 + 2"));
-          } finally {
-            await settles("close()", session.close());
-          }
-          assert.ok(await eventually(() => !processAlive(pid)), "the first R process is gone");
-          const last = session.info().pid;
-          if (last !== null) {
-            assert.ok(await eventually(() => !processAlive(last)), "the last R process is gone");
-          }
-        });
-      }
-    }
+    const delays = ctx.backend.sandboxed ? [30] : [0, 30];
+    const cases = Object.entries(OPERATIONS).flatMap(([operation, run]) =>
+      delays.map((delay) => ({ name: `${operation}() ${delay} ms after ${failure}`, run, delay }))
+    );
+    it(`${cases.map((c) => c.name.split(" after ")[0]).join(", ")} after ${failure}`, {
+      timeout: 4 * HANG_MS,
+    }, async () => {
+      const outcomes = await Promise.allSettled(
+        cases.map((c) => settleCase(ctx.options(), fail, c.run, c.name, c.delay)),
+      );
+      const failed = outcomes.flatMap((o, i) =>
+        o.status === "rejected" ? [`${cases[i].name}: ${o.reason}`] : []
+      );
+      assert.deepEqual(failed, [], failed.join("\n"));
+    });
   }
 });
