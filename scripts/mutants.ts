@@ -33,8 +33,10 @@ const { values } = parseArgs({
     all: { type: "boolean", default: false },
     only: { type: "string" },
     "no-baseline": { type: "boolean", default: false },
+    jobs: { type: "string", default: "2" },
   },
 });
+const jobs = Math.max(1, Number(values.jobs) || 1);
 
 /** One leaf test of a run: its name and whether it failed or was skipped. */
 interface Leaf {
@@ -136,31 +138,39 @@ if (!values["no-baseline"]) {
 
 const only = values.only?.split(",");
 const chosen = MUTANTS.filter((m) => only === undefined || only.includes(m.name));
-const rows: string[] = [];
-for (const m of chosen) {
-  const reason = m.pending ?? m.unavailable?.();
-  if (reason) {
-    rows.push(`| ${m.name} | ${m.defence} | not run: ${reason} |`);
-    continue;
+// Mutants run `jobs` at a time (each its own deno test process, sessions and cgroups); the
+// table keeps the mutants' order.
+const rows: string[] = new Array(chosen.length);
+let next = 0;
+async function worker(): Promise<void> {
+  while (next < chosen.length) {
+    const i = next++;
+    const m = chosen[i];
+    const reason = m.pending ?? m.unavailable?.();
+    if (reason) {
+      rows[i] = `| ${m.name} | ${m.defence} | not run: ${reason} |`;
+      continue;
+    }
+    const files = values.all ? allFiles.filter((f) => !(m.unsafe ?? []).includes(f)) : m.catchers;
+    const run = await runDeno(files.map(rel), { SECURER_MUTANT: m.name });
+    const caught = run.leaves.filter((l) => l.failed).map((l) => short(l.name));
+    const ran = run.leaves.filter((l) => !l.skipped).length;
+    console.log(
+      `${
+        caught.length > 0 ? "caught " : "MISSED "
+      } ${m.name}: ${caught.length} of ${ran} tests failed ` +
+        `(${run.seconds.toFixed(0)} s)`,
+    );
+    if (caught.length === 0) {
+      ok = false;
+      console.log(run.tail);
+    }
+    rows[i] = `| ${m.name} | ${m.defence} | ${
+      caught.length > 0 ? caught.join("<br>") : "**none**"
+    } |`;
   }
-  const files = values.all ? allFiles.filter((f) => !(m.unsafe ?? []).includes(f)) : m.catchers;
-  const run = await runDeno(files.map(rel), { SECURER_MUTANT: m.name });
-  const caught = run.leaves.filter((l) => l.failed).map((l) => short(l.name));
-  const ran = run.leaves.filter((l) => !l.skipped).length;
-  console.log(
-    `${
-      caught.length > 0 ? "caught " : "MISSED "
-    } ${m.name}: ${caught.length} of ${ran} tests failed ` +
-      `(${run.seconds.toFixed(0)} s)`,
-  );
-  if (caught.length === 0) {
-    ok = false;
-    console.log(run.tail);
-  }
-  rows.push(
-    `| ${m.name} | ${m.defence} | ${caught.length > 0 ? caught.join("<br>") : "**none**"} |`,
-  );
 }
+await Promise.all(Array.from({ length: jobs }, worker));
 
 console.log(`\n| mutant | defence removed | tests that fail |\n|---|---|---|\n${rows.join("\n")}`);
 console.log(
