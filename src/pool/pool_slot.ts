@@ -34,8 +34,10 @@ export interface Lease {
   readonly slot: Slot;
   /** Holds the slot out of the pool; closing it gives it back. */
   readonly scope: Scope.Closeable;
-  /** Aborted when the lease ends or the pool closes: cancels the executions on it. */
+  /** Aborted when the pool closes, or the lease ends during an execution: cancels it. */
   readonly controller: AbortController;
+  /** Executions started on it and not yet ended (it may count one too many, never too few). */
+  running: number;
   /** Whether the lease has ended. */
   ended: boolean;
 }
@@ -79,17 +81,30 @@ export function executeOn(
   options: ExecuteOptions | undefined,
 ): ReturnType<Session["execute"]> {
   const slot = lease.slot;
-  return slot.session.execute(code, {
-    ...options,
-    signal: signalFor(lease, options?.signal),
-  }).pipe(
-    Effect.onExit((exit) =>
-      Effect.sync(() => {
-        slot.uses++;
-        if (losesProcess(failureOf(exit))) slot.lost = true;
-      })
-    ),
-  );
+  return Effect.suspend(() => {
+    lease.running++;
+    return slot.session.execute(code, {
+      ...options,
+      signal: signalFor(lease, options?.signal),
+    }).pipe(
+      Effect.onExit((exit) =>
+        Effect.sync(() => {
+          lease.running--;
+          slot.uses++;
+          if (losesProcess(failureOf(exit))) slot.lost = true;
+        })
+      ),
+    );
+  });
+}
+
+/**
+ * Ends what still runs on a lease. Aborting costs an `AbortError` (a stack trace) and an
+ * event, so a lease with nothing running — every `execute()`'s, when it is given back — is
+ * not aborted: no listener would hear it.
+ */
+export function abortRunning(lease: Lease): void {
+  if (lease.running > 0) lease.controller.abort();
 }
 
 /** The session a borrower sees: it works until the lease ends. */

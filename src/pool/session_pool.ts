@@ -8,13 +8,12 @@
  *
  * @module
  */
-import { Context, Deferred, Effect, Exit, FiberSet, Option, Pool, Scope } from "effect";
+import { Context, Deferred, Effect, Exit, FiberSet, Pool, Scope } from "effect";
 import { IDLE_FAILED } from "../session/session_lifecycle.ts";
 import {
   ChildCrashedError,
   type ExecuteError,
   PoolClosedError,
-  PoolExhaustedError,
   ProtocolError,
   SessionStartError,
 } from "../errors.ts";
@@ -30,15 +29,20 @@ import {
   resolvePoolOptions,
 } from "./pool_options.ts";
 import { countStatus, formatPool, type PoolStatus } from "./pool_status.ts";
-import { executeOn, failureOf, healthy, type Lease, leaseView, type Slot } from "./pool_slot.ts";
+import {
+  abortRunning,
+  executeOn,
+  failureOf,
+  healthy,
+  type Lease,
+  leaseView,
+  type Slot,
+} from "./pool_slot.ts";
+import { lender, type PoolAcquireError } from "./lend.ts";
 import { RESET_CODE, RESET_DONE, SNAPSHOT_CODE } from "./reset_state.ts";
 import { type SessionMaker, spareSessions } from "./spare_sessions.ts";
 
-/** How many failed session starts a borrower absorbs before it fails with the last one. */
-const START_RETRIES = 3;
-
-/** Why a session could not be lent. */
-export type PoolAcquireError = PoolClosedError | PoolExhaustedError | SessionCreateError;
+export type { PoolAcquireError } from "./lend.ts";
 
 /** Every error the pool's `execute()` can fail with. */
 export type PoolExecuteError = ExecuteError | PoolAcquireError | TypeError | RangeError;
@@ -170,7 +174,7 @@ export const makeSessionPool = (
         if (lease.ended) return Effect.void;
         lease.ended = true;
         leases.delete(lease);
-        lease.controller.abort();
+        abortRunning(lease);
         // Closing: the pool's shutdown closes every session; nothing is replaced.
         if (closed) return Scope.close(lease.scope, Exit.void);
         const slot = lease.slot;
@@ -207,71 +211,29 @@ export const makeSessionPool = (
         ).pipe(Effect.asVoid);
       });
 
-    /** Lends a healthy slot, waiting up to `timeoutMs` in FIFO order. */
-    const lend = (timeoutMs: number): Effect.Effect<Lease, PoolAcquireError> =>
-      Effect.gen(function* () {
-        const deadline = Date.now() + timeoutMs;
-        let failedStarts = 0;
-        while (true) {
-          if (closed) return yield* Effect.fail(new PoolClosedError());
-          const remaining = deadline - Date.now();
-          if (remaining <= 0) {
-            const stats = yield* Pool.stats(pool);
-            if (stats.idle === 0 || stats.pending > 0) {
-              return yield* Effect.fail(new PoolExhaustedError());
-            }
-          }
-          const scope = yield* Scope.make();
-          const get = Pool.get(pool).pipe(Scope.provide(scope));
-          const got = yield* Effect.exit(
-            Number.isFinite(remaining)
-              ? Effect.timeoutOption(get, Math.max(remaining, 0))
-              : Effect.map(get, Option.some),
-          );
-          if (Exit.isFailure(got) || Option.isNone(got.value)) {
-            yield* Scope.close(scope, Exit.void);
-            if (closed) return yield* Effect.fail(new PoolClosedError());
-            if (Exit.isSuccess(got)) return yield* Effect.fail(new PoolExhaustedError());
-            const error = failureOf(got);
-            if (error === undefined) return yield* Effect.fail(new PoolClosedError());
-            // A replacement that failed to start (its R killed meanwhile, say) is retried
-            // a few times before its error reaches a caller.
-            if (error instanceof SessionStartError && ++failedStarts < START_RETRIES) continue;
-            return yield* Effect.fail(error);
-          }
-          const slot = got.value.value;
-          if (!healthy(slot)) {
-            slot.state = "dead";
-            yield* Pool.invalidate(pool, slot);
-            yield* Scope.close(scope, Exit.void);
-            continue;
-          }
-          slot.state = "busy";
-          const lease: Lease = { slot, scope, controller: new AbortController(), ended: false };
-          leases.add(lease);
-          return lease;
-        }
-      });
+    const lend = lender({ pool, isClosed: () => closed, onLease: (l) => void leases.add(l) });
 
+    const waitOf = (o: { readonly acquireTimeout?: number } | undefined) =>
+      checkAcquireTimeout(o?.acquireTimeout) ?? opts.acquireTimeout;
     const acquireTimeout = (o: { readonly acquireTimeout?: number } | undefined) =>
-      Effect.try({
-        try: () => checkAcquireTimeout(o?.acquireTimeout) ?? opts.acquireTimeout,
-        catch: (e) => e as TypeError | RangeError,
-      });
+      Effect.try({ try: () => waitOf(o), catch: (e) => e as TypeError | RangeError });
 
     const execute = Effect.fn("SessionPool.execute")(function* (
       code: string,
       options?: PoolExecuteOptions,
     ) {
-      const wait = yield* acquireTimeout(options);
-      const { acquireTimeout: _, ...rest } = options ?? {};
-      yield* Effect.try({
-        try: () => resolveExecuteOptions(rest),
+      // Checked before a session is taken; the session ignores `acquireTimeout`.
+      const wait = yield* Effect.try({
+        try: () => {
+          const wait = waitOf(options);
+          resolveExecuteOptions(options);
+          return wait;
+        },
         catch: (e) => e as TypeError | RangeError,
       });
       for (let attempt = 0;; attempt++) {
         const lease = yield* lend(wait);
-        const exit = yield* Effect.exit(executeOn(lease, code, rest));
+        const exit = yield* Effect.exit(executeOn(lease, code, options));
         yield* giveBack(lease);
         if (Exit.isSuccess(exit)) return exit.value;
         const error = failureOf(exit);
