@@ -29,7 +29,8 @@ empty <- function() { fs$entries <<- 0L; fs$mtime <<- clock; fs$ctime <<- clock 
 check <- function(label) cat(label, out_written(), listings, "\n")
 ${script}
 `;
-  const r = spawnSync("R", ["--vanilla", "-s", "-f", "/dev/stdin"], {
+  // The program on standard input (Node hands `input` over a socket, which /dev/stdin cannot open).
+  const r = spawnSync("R", ["--vanilla", "-s"], {
     input: program,
     encoding: "utf8",
   });
