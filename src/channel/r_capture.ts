@@ -4,8 +4,12 @@
  * Plots: R's `device` option is a function that opens the execution's device the first
  * time something draws — PNG through cairo, or SVG — writing one file per page into a
  * private plot directory under R's `tempdir()`. Nothing is opened for an execution that
- * draws nothing. When the execution ends, every open device is closed (which writes the
- * page left open), and the pages are sent to the host in order.
+ * draws nothing. A device writes a page's file when its next page starts (or the device
+ * closes): the graphics hooks `plot.new` and `grid.newpage`, which run just after a new page
+ * started, send the pages complete by then while the code still runs (`send_done_pages`).
+ * When the execution ends, every open device is closed (which writes the page left open),
+ * and the pages not sent yet are sent. Either way pages go in order, each once, within the
+ * same caps, and a sent page's file is deleted.
  *
  * Files: `SECURER_OUTPUT_DIR` names the output directory (`<TMPDIR>/output`: `/tmp/output`
  * under bubblewrap), emptied after each execution; what code left there is sent. It is
@@ -30,6 +34,10 @@ export const R_CAPTURE: string = String.raw`
   st$cap <- session_capture
   st$devices <- 0L
   st$opened <- FALSE
+  # This execution's devices: R's device number of each, named by its index in file names.
+  st$devs <- integer(0)
+  # The images sent so far in this execution, and their bytes (the caps count them all).
+  st$img_used <- c(0, 0)
   plot_dir <- file.path(tempdir(), "securer-plots")
   out_dir <- file.path(dirname(tempdir()), "output")
   dir.create(plot_dir, showWarnings = FALSE, mode = "0700")
@@ -60,10 +68,19 @@ export const R_CAPTURE: string = String.raw`
       message("Cannot draw the plot: ", conditionMessage(e))
       FALSE
     })
-    if (!ok) grDevices::pdf(NULL)
+    if (ok) st$devs[[as.character(st$devices)]] <- .External(C_devcur) else grDevices::pdf(NULL)
     invisible(NULL)
   }
   options(device = open_device)
+  # The page files of plot_dir in drawing order: by device, then page, as numbers (a name
+  # that is no page file of ours goes last).
+  page_dev <- function(pages) {
+    suppressWarnings(as.integer(sub("^plot-([0-9]+)-[0-9]+[.](png|svg)$", "\\1", pages)))
+  }
+  page_order <- function(pages) {
+    num <- suppressWarnings(as.integer(sub("^plot-[0-9]+-([0-9]+)[.](png|svg)$", "\\1", pages)))
+    pages[order(page_dev(pages), num, pages)]
+  }
   # Sends one file as blob messages, or a dropped message (with the reason); returns the
   # bytes sent, or NA when it was dropped.
   send_file <- function(id, kind, dir, name, reason) {
@@ -92,10 +109,11 @@ export const R_CAPTURE: string = String.raw`
     }
     size
   }
-  # Sends the files named, in order, within the caps; returns nothing.
-  send_files <- function(id, kind, dir, names, most, largest, total) {
-    count <- 0L
-    bytes <- 0
+  # Sends the files named, in order, within the caps, counting from used (files and bytes
+  # sent before); returns the new count.
+  send_files <- function(id, kind, dir, names, most, largest, total, used = c(0, 0)) {
+    count <- used[[1L]]
+    bytes <- used[[2L]]
     noun <- if (kind == "image") "images" else "files"
     for (name in names) {
       size <- suppressWarnings(file.size(file.path(dir, name)))
@@ -116,7 +134,34 @@ export const R_CAPTURE: string = String.raw`
         bytes <- bytes + sent
       }
     }
+    c(count, bytes)
   }
+  # Sends the pages complete so far and deletes their files: the leading pages (in drawing
+  # order) of which none is the newest page of a device of ours still open — that page is
+  # still being drawn. Interrupts wait until it is done, so no image is sent in part. Called
+  # by the graphics hooks: it does nothing unless this execution opened a device of ours.
+  send_done_pages <- function() {
+    if (!st$opened) return(invisible(NULL))
+    suspendInterrupts(tryCatch({
+      pages <- page_order(list.files(plot_dir, all.files = TRUE, no.. = TRUE))
+      dev <- page_dev(pages)
+      devs <- st$devs
+      open <- as.integer(names(devs)[!duplicated(devs, fromLast = TRUE) &
+        devs %in% grDevices::dev.list()])
+      done <- !is.na(dev) & !(!duplicated(dev, fromLast = TRUE) & dev %in% open)
+      n <- match(FALSE, done, nomatch = length(pages) + 1L) - 1L
+      p <- st$cap[["plots"]]
+      if (n > 0L && !is.null(p)) {
+        sent <- pages[seq_len(n)]
+        st$img_used <- send_files(st$exec, "image", plot_dir, sent, p[["maxImages"]],
+          p[["maxImageBytes"]], p[["maxTotalBytes"]], st$img_used)
+        unlink(file.path(plot_dir, sent), force = TRUE)
+      }
+    }, error = function(e) message("Cannot return the plots: ", conditionMessage(e))))
+    invisible(NULL)
+  }
+  setHook("plot.new", send_done_pages)
+  setHook("grid.newpage", send_done_pages)
   # Ends the execution's capture: closes the devices (writing the last page), sends the
   # pages and the output files, and empties both directories.
   capture_flush <- function(id) {
@@ -137,13 +182,15 @@ export const R_CAPTURE: string = String.raw`
     }
     if (st$opened) {
       st$opened <- FALSE
-      pages <- sort(list.files(plot_dir, all.files = TRUE, no.. = TRUE))
+      pages <- page_order(list.files(plot_dir, all.files = TRUE, no.. = TRUE))
       p <- cap[["plots"]]
       if (!is.null(p)) {
         send_files(id, "image", plot_dir, pages, p[["maxImages"]], p[["maxImageBytes"]],
-          p[["maxTotalBytes"]])
+          p[["maxTotalBytes"]], st$img_used)
       }
       unlink(file.path(plot_dir, pages), force = TRUE)
+      st$img_used <- c(0, 0)
+      st$devs <- integer(0)
     }
     if (out_written()) {
       # Code may have replaced the directory with a link: only a real directory is read.

@@ -1,11 +1,12 @@
 /**
  * Answering one execution request, as one JSON response or as a stream of server-sent
  * events (`output` per line as R prints it, `tool_call` and `tool_result` as R calls a host
- * tool and gets its reply, one `image` per image drawn, then one `result` or `error`, whose
- * `images` then leave out the `data` the `image` events carried). Either way the execution is
- * cancelled when the client goes away, and the execution never waits for a slow reader:
- * events queue, and past {@linkcode MAX_PENDING_BYTES} unsent output lines and tool events
- * are dropped (counted in the final event's `droppedStreamLines`).
+ * tool and gets its reply, one `image` per image as soon as R completed it — while the code
+ * still runs — then one `result` or `error`, whose `images` then leave out the `data` the
+ * `image` events carried). Either way the execution is cancelled when the client goes away,
+ * and the execution never waits for a slow reader: events queue, and past
+ * {@linkcode MAX_PENDING_BYTES} unsent output lines and tool events are dropped (counted in
+ * the final event's `droppedStreamLines`); images are never dropped (their caps bound them).
  *
  * @module
  */
@@ -14,9 +15,10 @@ import { streamSSE } from "hono/streaming";
 import type { ExecuteOptions } from "../session/options.ts";
 import type { ExecuteResult } from "../session/run_execution.ts";
 import type { ToolCallEvent } from "../tools/run_tool_call.ts";
+import type { PlotImage } from "../plots/types.ts";
 import { errorAnswer } from "./error_body.ts";
 import { toJson } from "./json_value.ts";
-import { withCapturedJson } from "./captured_json.ts";
+import { imageJson, withCapturedJson } from "./captured_json.ts";
 
 /** Bytes of output events that may wait for a slow client before lines are dropped. */
 export const MAX_PENDING_BYTES = 1_048_576;
@@ -56,13 +58,14 @@ export function answerStream(c: Context, run: Run): Response {
     let chain: Promise<void> = Promise.resolve();
     let pending = 0;
     let dropped = 0;
-    const send = (event: string, data: string) => {
-      pending += data.length;
+    const send = (event: string, data: string, counted = true) => {
+      const bytes = counted ? data.length : 0;
+      pending += bytes;
       chain = chain
         .then(() => stream.writeSSE({ event, data }))
         .catch(() => controller.abort())
         .finally(() => {
-          pending -= data.length;
+          pending -= bytes;
         });
     };
     const onOutput = (line: string) => {
@@ -76,16 +79,17 @@ export function answerStream(c: Context, run: Run): Response {
         send("tool_result", toJson(data));
       } else send("tool_call", toolCallData(event.tool, event.args));
     };
+    let index = 0;
+    const onImage = (image: PlotImage) => {
+      send("image", toJson({ index: index++, ...imageJson(image) }), false);
+    };
     try {
-      const result = await run({ signal: controller.signal, onOutput, onToolCall });
-      const body = withImageEvents(withCapturedJson(result), send);
+      const result = await run({ signal: controller.signal, onOutput, onToolCall, onImage });
+      const body = withoutImageData(withCapturedJson(result));
       send("result", toJson({ ...body, droppedStreamLines: dropped }));
     } catch (e) {
       const { status, body } = errorAnswer(e);
-      send(
-        "error",
-        toJson({ ...withImageEvents(body, send), status, droppedStreamLines: dropped }),
-      );
+      send("error", toJson({ ...withoutImageData(body), status, droppedStreamLines: dropped }));
     } finally {
       await chain;
       controller.dispose();
@@ -94,21 +98,13 @@ export function answerStream(c: Context, run: Run): Response {
 }
 
 /**
- * Sends one `image` event per image of `body` (`{ index, mimeType, width, height, data }`)
- * and returns `body` with the images' `data` left out: it went in those events.
+ * `body` with its images' `data` left out: it went in the `image` events
+ * (`{ index, mimeType, width, height, data }`), one per image, sent as each was completed.
  */
-function withImageEvents(
-  body: Record<string, unknown>,
-  send: (event: string, data: string) => void,
-): Record<string, unknown> {
+function withoutImageData(body: Record<string, unknown>): Record<string, unknown> {
   const images = body.images as readonly Record<string, unknown>[] | undefined;
   if (!Array.isArray(images) || images.length === 0) return body;
-  const meta = images.map((image, index) => {
-    send("image", toJson({ index, ...image }));
-    const { data: _, ...rest } = image;
-    return rest;
-  });
-  return { ...body, images: meta };
+  return { ...body, images: images.map(({ data: _, ...rest }) => rest) };
 }
 
 /**

@@ -4,7 +4,8 @@
  * dropped before a byte of it is stored, and at most {@linkcode MAX_DROPPED} entries are
  * kept. Everything in the messages is untrusted: a chunk out of order, for another
  * execution, not base64, or past the size R announced is a protocol violation; an image
- * that is not a PNG or SVG is dropped.
+ * that is not a PNG or SVG is dropped. Each image kept is handed to `onImage` as soon as its
+ * last chunk arrived.
  *
  * @module
  */
@@ -45,6 +46,16 @@ interface Receiving {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** Hands an image to `onImage`, if any; a handler that throws does not affect the execution. */
+function notify(onImage: ((image: PlotImage) => void) | undefined, image: PlotImage): void {
+  if (onImage === undefined) return;
+  try {
+    onImage(image);
+  } catch {
+    // A failing handler must not break the execution.
+  }
+}
+
 /** A relative path with no `.` or `..` part, backslash or control character. */
 export function safeName(name: string): boolean {
   // deno-lint-ignore no-control-regex
@@ -52,8 +63,15 @@ export function safeName(name: string): boolean {
   return name.split("/").every((part) => part !== "" && part !== "." && part !== "..");
 }
 
-/** A collector for execution `execId` under `settings`. */
-export function makeCollector(execId: number, settings: CaptureSettings): Collector {
+/**
+ * A collector for execution `execId` under `settings`; `onImage` is told of each image kept,
+ * and what it throws is ignored.
+ */
+export function makeCollector(
+  execId: number,
+  settings: CaptureSettings,
+  onImage?: (image: PlotImage) => void,
+): Collector {
   const images: PlotImage[] = [];
   const files: OutputFile[] = [];
   const dropped: DroppedOutput[] = [];
@@ -97,7 +115,13 @@ export function makeCollector(execId: number, settings: CaptureSettings): Collec
       const svg = png === null ? svgSize(r.data) : null;
       const size = png ?? svg;
       if (size === null) return drop("image", r.name, r.size, "it is not a PNG or SVG image");
-      images.push({ mimeType: png ? "image/png" : "image/svg+xml", data: r.data, ...size });
+      const image: PlotImage = {
+        mimeType: png ? "image/png" : "image/svg+xml",
+        data: r.data,
+        ...size,
+      };
+      images.push(image);
+      notify(onImage, image);
     }
     kept[r.kind].count++;
     kept[r.kind].bytes += r.size;

@@ -11,7 +11,7 @@ import { type Limits, resolveLimits } from "../sandbox/limits.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../channel/protocol.ts";
 import { type Tool, typeTag, validateTools } from "../tools/securer_tool.ts";
 import { mergeFiles, mergePlots, resolveCapture } from "../plots/capture_options.ts";
-import type { CaptureSettings, FileOptions, PlotOptions } from "../plots/types.ts";
+import type { CaptureSettings, FileOptions, PlotImage, PlotOptions } from "../plots/types.ts";
 import type { ToolCallEvent } from "../tools/run_tool_call.ts";
 
 /** Options of {@linkcode SecureSession.create} and the Effect `makeSession`. */
@@ -69,6 +69,12 @@ export interface ExecuteOptions {
    * (`{ type: "result", tool, error?, elapsedMs }`); what it throws is ignored.
    */
   readonly onToolCall?: (event: ToolCallEvent) => void;
+  /**
+   * Receives each image as soon as it is complete (R started the next page or closed the
+   * device), while the code still runs; the same images, in the same order, end up in
+   * `result.images`. What it throws is ignored.
+   */
+  readonly onImage?: (image: PlotImage) => void;
   /** Most tool calls this execution may make. */
   readonly maxToolCalls?: number;
   /** Longest code accepted, in characters. @default 100000 */
@@ -119,6 +125,7 @@ export interface ResolvedExecuteOptions {
   readonly validate: boolean;
   readonly onOutput: ((line: string) => void) | undefined;
   readonly onToolCall: ((event: ToolCallEvent) => void) | undefined;
+  readonly onImage: ((image: PlotImage) => void) | undefined;
   readonly maxToolCalls: number | undefined;
   readonly maxCodeLength: number;
   readonly maxOutputLines: number;
@@ -207,6 +214,7 @@ const executeSchema = v.object({
     (i) => `TypeError:\`onOutput\` must be a function, not ${typeTag(i.input)}.`,
   )),
   onToolCall: v.optional(fn("onToolCall")),
+  onImage: v.optional(fn("onImage")),
   maxToolCalls: v.optional(positive("maxToolCalls", true)),
   maxCodeLength: v.optional(positive("maxCodeLength", true)),
   maxOutputLines: v.optional(positive("maxOutputLines", true)),
@@ -271,6 +279,7 @@ export function resolveExecuteOptions(options: ExecuteOptions | undefined): Reso
     validate: o.validate ?? true,
     onOutput: o.onOutput,
     onToolCall: o.onToolCall,
+    onImage: o.onImage,
     maxToolCalls: o.maxToolCalls,
     maxCodeLength: o.maxCodeLength ?? 100_000,
     maxOutputLines: o.maxOutputLines ?? 10_000,

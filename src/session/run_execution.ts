@@ -123,7 +123,7 @@ export const runExecution = (
     if (exited !== null) offer({ _tag: "Exited", status: exited });
 
     const capture = executionCapture(ctx.capture, o.plots, o.files);
-    const collector = makeCollector(execId, capture);
+    const collector = makeCollector(execId, capture, o.onImage);
     const config: ExecutionConfig = {
       execId,
       code,
