@@ -428,6 +428,31 @@ describe("createApp", { skip: noR }, () => {
     },
   );
 
+  it("streams an image event as soon as the page is done, while R still runs", SLOW, async () => {
+    let go = () => {};
+    gates.go = new Promise<void>((r) => (go = r));
+    const res = await post(app, "/v1/execute?stream=1", {
+      code: "plot(1:3); plot(3:1); invisible(wait_for_go()); 5",
+    });
+    const events = readEvents(res.body!);
+    const first: { event: string; data: unknown }[] = [];
+    for (let i = 0; i < 2; i++) first.push((await events.next()).value!);
+    // R is blocked in wait_for_go() until go(): page 1 came while the code ran.
+    assert.deepEqual(first.map((e) => e.event), ["image", "tool_call"]);
+    const page1 = first[0].data as { index: number; mimeType: string; data: string };
+    assert.equal(page1.index, 0);
+    assert.ok(atob(page1.data).startsWith("\x89PNG"));
+    go();
+    const rest: { event: string; data: unknown }[] = [];
+    for await (const e of events) rest.push(e);
+    assert.deepEqual(rest.map((e) => e.event), ["tool_result", "image", "result"]);
+    assert.equal((rest[1].data as { index: number }).index, 1);
+    const result = rest[2].data as { value: number; images: Record<string, unknown>[] };
+    assert.equal(result.value, 5);
+    assert.equal(result.images.length, 2);
+    assert.ok(result.images.every((i) => !("data" in i)));
+  });
+
   it("says in the result what a cap left out", SLOW, async () => {
     const res = await post(app, "/v1/execute", {
       code:
