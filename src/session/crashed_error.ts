@@ -7,6 +7,7 @@
 import { ChildCrashedError } from "../errors.ts";
 import type { Limits } from "../sandbox/limits.ts";
 import type { ExitStatus } from "../platform/process.ts";
+import type { SandboxUsage } from "../sandbox/cgroup.ts";
 
 const SIGNALS: Record<number, string> = {
   1: "SIGHUP",
@@ -37,9 +38,22 @@ export function exitSignal(status: ExitStatus, wrapped: boolean): string | null 
   return null;
 }
 
-/** Why the R process ended, in words, from its exit status and the limits. */
-export function likelyCause(status: ExitStatus, limits: Limits): string {
+/**
+ * Why the R process ended, in words, from its exit status and the limits — and, where the
+ * sandbox has a cgroup, from its counters: a kill by the cgroup's OOM killer is named as the
+ * sandbox's memory limit.
+ */
+export function likelyCause(
+  status: ExitStatus,
+  limits: Limits,
+  usage: SandboxUsage | null = null,
+): string {
   const signal = exitSignal(status, true);
+  if (signal === "SIGKILL" && (usage?.oomKills ?? 0) > 0) {
+    return `the sandbox's memory limit${
+      limits.memory ? ` (${limits.memory} bytes)` : ""
+    } was reached: the kernel's OOM killer ended it`;
+  }
   switch (signal) {
     case "SIGXCPU":
       return `the CPU time limit${limits.cpu ? ` (${limits.cpu} s)` : ""} was reached`;
@@ -70,8 +84,9 @@ export function crashedError(
   output: readonly string[],
   limits: Limits,
   wrapped: boolean,
+  usage: SandboxUsage | null = null,
 ): ChildCrashedError {
-  const cause = likelyCause(status, limits);
+  const cause = likelyCause(status, limits, usage);
   const signal = exitSignal(status, wrapped);
   const how = signal ? `killed by ${signal}` : `exit status ${status.code}`;
   return new ChildCrashedError(

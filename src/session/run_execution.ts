@@ -14,6 +14,7 @@ import { auditCode, secs, type SessionLog } from "./session_log.ts";
 import type { ChildCrashedError, ExecuteError } from "../errors.ts";
 import type { ResolvedExecuteOptions } from "./options.ts";
 import type { ExitStatus } from "../platform/process.ts";
+import type { SandboxUsage } from "../sandbox/cgroup.ts";
 import { runToolCall } from "../tools/run_tool_call.ts";
 import type { Tool } from "../tools/securer_tool.ts";
 import { beginExecution, step } from "./execution_step.ts";
@@ -79,6 +80,7 @@ export interface ExecutionContext {
     status: ExitStatus,
     when: string,
     output: readonly string[],
+    usage: SandboxUsage | null,
   ) => ChildCrashedError;
   /** Whether the session has been closed. */
   readonly isClosed: () => boolean;
@@ -145,7 +147,7 @@ export const runExecution = (
       while (event === null) {
         event = takeCapture(yield* Queue.take(gen.events), collector, next.state.final !== null);
       }
-      next = step(next.state, toExecutionEvent(ctx, event, output.lines));
+      next = step(next.state, toExecutionEvent(ctx, event, output.lines, gen));
     }
   }).pipe(
     Effect.onInterrupt(() => ctx.replace(gen, "the execution was interrupted")),
@@ -199,11 +201,12 @@ function toExecutionEvent(
   ctx: ExecutionContext,
   event: LoopEvent,
   output: readonly string[],
+  gen: Generation,
 ): ExecutionEvent {
   if (event._tag !== "Exited") return event;
   return {
     _tag: "Exited",
-    crash: ctx.crashed(event.status, "during execution", output),
+    crash: ctx.crashed(event.status, "during execution", output, gen.child.sandbox.usage()),
     sessionClosed: ctx.isClosed(),
   };
 }

@@ -175,7 +175,11 @@ function onChildEvent(core: Core): (gen: Generation, event: ChildEvent) => void 
       _tag: "ChildFailedIdle",
       gen,
       failure: event._tag === "Exited"
-        ? { _tag: "Exited", status: event.status, error: crashed(event.status, "while idle", []) }
+        ? {
+          _tag: "Exited",
+          status: event.status,
+          error: crashed(event.status, "while idle", [], gen.child.sandbox.usage()),
+        }
         : {
           _tag: "Broke",
           reason: event._tag === "Broken"
@@ -188,8 +192,8 @@ function onChildEvent(core: Core): (gen: Generation, event: ChildEvent) => void 
 }
 
 function crashedOf(config: CoreConfig): ExecutionContext["crashed"] {
-  return (status, when, output) =>
-    crashedError(status, when, output, config.opts.limits, config.sandboxed);
+  return (status, when, output, usage) =>
+    crashedError(status, when, output, config.opts.limits, config.sandboxed, usage);
 }
 
 /** The first action of a kind, if any. */
