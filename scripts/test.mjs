@@ -3,7 +3,7 @@
 // single closing line `N passed, N failed` summed over the three runtimes.
 // A runtime whose summary cannot be read counts as one failure.
 //
-// Usage: node scripts/test.mjs [--only deno,bun,node] [test files or dirs...]
+// Usage: node scripts/test.mjs [--only deno,bun,node] [--serial] [test files or dirs...]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { only: { type: "string" } },
+  options: { only: { type: "string" }, serial: { type: "boolean", default: false } },
 });
 const runtimes = (values.only ?? "deno,bun,node").split(",");
 const targets = positionals.length > 0 ? positionals : ["test"];
@@ -31,8 +31,11 @@ function testFiles(paths) {
   return out;
 }
 
-/** Runs a command, echoing its output, and resolves with everything it printed. */
-function capture(cmd, args) {
+/**
+ * Runs a command and resolves with everything it printed: echoed as it comes when `live`,
+ * else printed in one piece when it ends (so runtimes run side by side do not interleave).
+ */
+function capture(cmd, args, live = true) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: root,
@@ -42,7 +45,7 @@ function capture(cmd, args) {
     let text = "";
     const onData = (stream) => (d) => {
       text += d.toString();
-      stream.write(d);
+      if (live) stream.write(d);
     };
     child.stdout.on("data", onData(process.stdout));
     child.stderr.on("data", onData(process.stderr));
@@ -132,36 +135,44 @@ const plans = {
   },
 };
 
-let passed = 0;
-let failed = 0;
-const lines = [];
-for (const name of runtimes) {
+/**
+ * Runs one runtime's suite and returns its summary lines and counts. The runtimes run side by
+ * side (most of a test's time is spent waiting on R, so two cores keep up); `--serial` runs
+ * them one after another. The first streams its output; the others print theirs when done.
+ */
+async function runtimeSuite(name, live) {
   const plan = plans[name];
   if (!plan) throw new Error(`Cannot run tests: unknown runtime "${name}"`);
-  process.stdout.write(`\n=== ${name} ===\n`);
+  const lines = [];
+  const skipped = notRun(name).map(([prefix, why]) => `  not run on ${name}: ${prefix} (${why})`);
   if (filesFor(name).length === 0) {
-    lines.push(`${name}: nothing to run`);
-    for (const [prefix, why] of notRun(name)) {
-      lines.push(`  not run on ${name}: ${prefix} (${why})`);
-    }
-    continue;
+    return { lines: [`${name}: nothing to run`, ...skipped], passed: 0, failed: 0 };
   }
-  const { code, text } = await capture(plan.cmd, plan.args);
+  if (live) process.stdout.write(`\n=== ${name} ===\n`);
+  const { code, text } = await capture(plan.cmd, plan.args, live);
+  if (!live) process.stdout.write(`\n=== ${name} ===\n${text}`);
   const counts = plan.read(text);
   if (name === "deno") rmSync(junitDir, { recursive: true, force: true });
   if (counts === null) {
     lines.push(`${name}: no summary found (exit code ${code}); counted as 1 failure`);
-    failed += 1;
-    continue;
+    return { lines, passed: 0, failed: 1 };
   }
   if (code !== 0 && counts.failed === 0) {
     lines.push(`${name}: exit code ${code} with no failed test; counted as 1 failure`);
     counts.failed = 1;
   }
-  lines.push(`${name}: ${counts.passed} passed, ${counts.failed} failed`);
-  for (const [prefix, why] of notRun(name)) lines.push(`  not run on ${name}: ${prefix} (${why})`);
-  passed += counts.passed;
-  failed += counts.failed;
+  lines.push(`${name}: ${counts.passed} passed, ${counts.failed} failed`, ...skipped);
+  return { lines, ...counts };
 }
+
+const results = [];
+if (values.serial) {
+  for (const name of runtimes) results.push(await runtimeSuite(name, true));
+} else {
+  results.push(...await Promise.all(runtimes.map((name, i) => runtimeSuite(name, i === 0))));
+}
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+const lines = results.flatMap((r) => r.lines);
 process.stdout.write(`\n${lines.join("\n")}\n${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);
