@@ -46,8 +46,8 @@ const executeResponses = {
     description: "The result; or, with `Accept: text/event-stream` or `?stream=1`, a stream of " +
       "`output` events (one JSON string per line), `tool_call` (`{ tool, args }`) and " +
       "`tool_result` (`{ tool, error?, elapsedMs }`) events as R calls host tools, one `image` " +
-      "event per image (`{ index, mimeType, width, height, data }`), then one `result` or " +
-      "`error` event (whose `images` leave out `data`).",
+      "event per image as soon as R completed it (`{ index, mimeType, width, height, data }`), " +
+      "then one `result` or `error` event (whose `images` leave out `data`).",
     content: { ...json("ExecuteResult"), "text/event-stream": { schema: { type: "string" } } },
   },
   ...errors([400, 401, 404, 408, 409, 413, 422, 500, 503]),
