@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { executeR, type PlotImage, securerTool } from "../../mod.ts";
+import { executeR, type PlotImage, securerTool, SecureSessionPool } from "../../mod.ts";
 import { resolveExecuteOptions } from "../../src/session/options.ts";
 import { conformance } from "../_conformance.ts";
 import { SLOW } from "../_helpers.ts";
@@ -133,7 +133,7 @@ conformance("plots streamed as they are drawn", {}, (ctx) => {
     assert.deepEqual([r.value, r.images.length], [3, 2]);
   });
 
-  it("passes onImage through executeR", SLOW, async () => {
+  it("passes onImage through executeR and the pool", SLOW, async () => {
     const streamed: PlotImage[] = [];
     const r = await executeR("plot(1); plot(2)", {
       ...ctx.options(),
@@ -141,6 +141,13 @@ conformance("plots streamed as they are drawn", {}, (ctx) => {
     });
     assert.equal(streamed.length, 2);
     assert.deepEqual(r.images, streamed);
+    await using pool = await SecureSessionPool.create({ ...ctx.options(), size: 1 });
+    const pooled: PlotImage[] = [];
+    const p = await pool.execute("plot(1); plot(2); plot(3)", {
+      onImage: (image) => pooled.push(image),
+    });
+    assert.equal(pooled.length, 3);
+    assert.deepEqual(p.images, pooled);
   });
 });
 
