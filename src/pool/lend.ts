@@ -1,12 +1,19 @@
 /**
- * How the pool lends a session: `Pool.get` on Effect's `Pool`, which keeps the waiting
- * borrowers in FIFO order, bounded by the borrower's `acquireTimeout`, skipping (and
- * invalidating) a session whose R process was lost meanwhile.
+ * How the pool lends a session. Effect's `Pool` owns the sessions — it starts them, keeps
+ * the borrowers that must wait in FIFO order, replaces a session once it is invalidated,
+ * and closes them all at shutdown — and this module takes them from it, bounded by the
+ * borrower's `acquireTimeout`, skipping (and invalidating) a session whose R process was
+ * lost meanwhile.
  *
- * The common case — a session is idle and nobody waits — is lent in one synchronous step:
- * `Pool.get` runs to completion in a fiber started at once, and no timer is armed. Only a
- * borrower that must wait races its `Pool.get` against a timer (two more fibers and a
- * timer, which on every execute were most of the pool's overhead).
+ * The common case — a session is idle and nobody waits — costs no trip through the
+ * `Pool` at all. A session given back while nobody waits for one is *kept*: it stays
+ * checked out of the `Pool`, in the lender's list of idle sessions, and the next borrower
+ * takes it from there in one synchronous step. While anybody waits (in the `Pool`'s queue,
+ * or on the way to it), sessions go back to the `Pool`, whose queue serves them in FIFO
+ * order; so a kept session never sits idle while a borrower waits. A kept session is
+ * checked for health when it is taken, and given back to the `Pool`, invalidated, as soon
+ * as its R process is lost. Only a borrower that must wait races its `Pool.get` against
+ * a timer.
  *
  * @module
  */
@@ -29,23 +36,32 @@ export interface LendConfig {
   readonly onLease: (lease: Lease) => void;
 }
 
-/** Makes `lend(timeoutMs)`: a healthy slot, waiting up to `timeoutMs` in FIFO order. */
-export function lender(
-  config: LendConfig,
-): (timeoutMs: number) => Effect.Effect<Lease, PoolAcquireError> {
+/** Lends sessions from the pool and keeps idle ones. */
+export interface Lender {
+  /** A healthy slot, waiting up to `timeoutMs` in FIFO order. */
+  lend(timeoutMs: number): Effect.Effect<Lease, PoolAcquireError>;
+  /** Takes back an idle, healthy slot: kept while nobody waits, else given to the `Pool`. */
+  giveBack(slot: Slot, scope: Scope.Closeable): Effect.Effect<void>;
+  /** Gives a kept slot back to the `Pool` (which closes it if it was invalidated). */
+  release(slot: Slot): Effect.Effect<void>;
+  /** Gives every kept slot back to the `Pool` (before it shuts down). */
+  readonly releaseAll: Effect.Effect<void>;
+}
+
+/** Makes the pool's {@linkcode Lender}. */
+export function lender(config: LendConfig): Lender {
   const { pool, isClosed } = config;
   // `Pool.get` needs nothing from the context but the scope it is given.
   const runFork = Effect.runForkWith(Context.empty());
+  /** Idle slots still checked out of the `Pool`, most recently used last, with their scope. */
+  const kept: Slot[] = [];
+  const keptScope = new Map<Slot, Scope.Closeable>();
+  /** Borrowers on the slow path: while there are any, nothing is kept. */
+  let slowBorrowers = 0;
 
   const lease = (slot: Slot, scope: Scope.Closeable): Lease => {
     slot.state = "busy";
-    const made: Lease = {
-      slot,
-      scope,
-      controller: new AbortController(),
-      running: 0,
-      ended: false,
-    };
+    const made: Lease = { slot, scope, controller: slot.controller, running: 0, ended: false };
     config.onLease(made);
     return made;
   };
@@ -92,25 +108,64 @@ export function lender(
       }
     });
 
-  return (timeoutMs) =>
+  /** Lends what the `Pool` has idle, when `Pool.get` would lend it without waiting. */
+  const fromPool = (timeoutMs: number): Effect.Effect<Lease, PoolAcquireError> | undefined => {
+    if (!takesAtOnce(pool)) return undefined;
+    // It runs to completion in this very step: no other borrower comes in between.
+    const scope = Scope.makeUnsafe();
+    const fiber = runFork(Pool.get(pool).pipe(Scope.provide(scope)));
+    const got = fiber.pollUnsafe();
+    if (got === undefined || Exit.isFailure(got)) {
+      // Not expected (the check above is `Pool.get`'s own); the slow path covers it.
+      return Fiber.interrupt(fiber).pipe(
+        Effect.andThen(Scope.close(scope, Exit.void)),
+        Effect.andThen(lend(timeoutMs)),
+      );
+    }
+    const slot = got.value;
+    if (!healthy(slot)) return Effect.andThen(discard(slot, scope), lend(timeoutMs));
+    return Effect.succeed(lease(slot, scope));
+  };
+
+  const lend = (timeoutMs: number): Effect.Effect<Lease, PoolAcquireError> =>
     Effect.suspend(() => {
-      if (isClosed() || !takesAtOnce(pool)) return slow(timeoutMs);
-      // `Pool.get` lends at once here: it runs to completion in this very step, so no
-      // other borrower can come between the check above and the loan.
-      const scope = Scope.makeUnsafe();
-      const fiber = runFork(Pool.get(pool).pipe(Scope.provide(scope)));
-      const got = fiber.pollUnsafe();
-      if (got === undefined || Exit.isFailure(got)) {
-        // Not expected (the check above is `Pool.get`'s own); the slow path covers it.
-        return Fiber.interrupt(fiber).pipe(
-          Effect.andThen(Scope.close(scope, Exit.void)),
-          Effect.andThen(slow(timeoutMs)),
-        );
+      if (isClosed()) return Effect.fail(new PoolClosedError());
+      const slot = kept.pop();
+      if (slot !== undefined) {
+        const scope = keptScope.get(slot)!;
+        keptScope.delete(slot);
+        if (!healthy(slot)) return Effect.andThen(discard(slot, scope), lend(timeoutMs));
+        return Effect.succeed(lease(slot, scope));
       }
-      const slot = got.value;
-      if (!healthy(slot)) return Effect.andThen(discard(slot, scope), slow(timeoutMs));
-      return Effect.succeed(lease(slot, scope));
+      const now = fromPool(timeoutMs);
+      if (now !== undefined) return now;
+      // Counted from this very step, so nothing is kept from now on until it is served.
+      slowBorrowers++;
+      return Effect.ensuring(slow(timeoutMs), Effect.sync(() => void slowBorrowers--));
     });
+
+  const release = (slot: Slot): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const scope = keptScope.get(slot);
+      if (scope === undefined) return Effect.void;
+      keptScope.delete(slot);
+      kept.splice(kept.indexOf(slot), 1);
+      return Scope.close(scope, Exit.void);
+    });
+
+  return {
+    lend,
+    giveBack: (slot, scope) =>
+      Effect.suspend(() => {
+        const waiting = slowBorrowers > 0 || pool.state.waiters.size > 0;
+        if (waiting || isClosed() || !healthy(slot)) return Scope.close(scope, Exit.void);
+        kept.push(slot);
+        keptScope.set(slot, scope);
+        return Effect.void;
+      }),
+    release,
+    releaseAll: Effect.suspend(() => Effect.forEach(kept.slice(), release, { discard: true })),
+  };
 }
 
 /** Whether `Pool.get` would lend an item now, without waiting (its own fast path). */

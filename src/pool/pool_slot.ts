@@ -27,6 +27,12 @@ export interface Slot {
   lost: boolean;
   /** Its child failed while idle: the next execution's failure is not that execution's. */
   idleLost: boolean;
+  /**
+   * What its leases cancel with. One serves lease after lease — each execution removes its
+   * listener when it ends, and a fresh signal per lease cost a measurable share of the
+   * pool's overhead — and it is replaced once aborted.
+   */
+  controller: AbortController;
 }
 
 /** A slot lent out. */
@@ -34,7 +40,10 @@ export interface Lease {
   readonly slot: Slot;
   /** Holds the slot out of the pool; closing it gives it back. */
   readonly scope: Scope.Closeable;
-  /** Aborted when the pool closes, or the lease ends during an execution: cancels it. */
+  /**
+   * The slot's controller as the lease began: aborted when the pool closes, or when the
+   * lease ends during an execution, which it cancels.
+   */
   readonly controller: AbortController;
   /** Executions started on it and not yet ended (it may count one too many, never too few). */
   running: number;
@@ -99,12 +108,14 @@ export function executeOn(
 }
 
 /**
- * Ends what still runs on a lease. Aborting costs an `AbortError` (a stack trace) and an
- * event, so a lease with nothing running — every `execute()`'s, when it is given back — is
- * not aborted: no listener would hear it.
+ * Ends what still runs on a lease, and gives its slot a fresh controller for the next. A
+ * lease with nothing running — every `execute()`'s, when it is given back — is not aborted:
+ * no listener would hear it, and its controller serves the next lease.
  */
 export function abortRunning(lease: Lease): void {
-  if (lease.running > 0) lease.controller.abort();
+  if (lease.running === 0) return;
+  lease.controller.abort();
+  if (lease.slot.controller === lease.controller) lease.slot.controller = new AbortController();
 }
 
 /** The session a borrower sees: it works until the lease ends. */

@@ -147,7 +147,14 @@ export const makeSessionPool = (
         })
       );
       const session = yield* spares.take(onChildLost);
-      const slot: Slot = { session, state: "idle", uses: 0, lost: holder.lost, idleLost: false };
+      const slot: Slot = {
+        session,
+        state: "idle",
+        uses: 0,
+        lost: holder.lost,
+        idleLost: false,
+        controller: new AbortController(),
+      };
       yield* Effect.addFinalizer(() => Effect.sync(() => void (slot.state = "dead")));
       if (opts.resetBetweenUses === "state") {
         yield* Effect.mapError(
@@ -164,8 +171,9 @@ export const makeSessionPool = (
     const pool = yield* Pool.make({ acquire: createSlot, size: opts.size }).pipe(
       Scope.provide(poolScope),
     );
+    const lending = lender({ pool, isClosed: () => closed, onLease: (l) => void leases.add(l) });
     invalidate = (slot) => {
-      if (!closed) runNow(Pool.invalidate(pool, slot));
+      if (!closed) runNow(Effect.andThen(Pool.invalidate(pool, slot), lending.release(slot)));
     };
 
     /** Gives a slot back: as it is, reset in the background, or replaced. */
@@ -193,7 +201,7 @@ export const makeSessionPool = (
         }
         if (opts.resetBetweenUses !== "state") {
           slot.state = "idle";
-          return Scope.close(lease.scope, Exit.void);
+          return lending.giveBack(slot, lease.scope);
         }
         const reset = slot.session.execute(RESET_CODE, { validate: false, timeout: 10_000 });
         return FiberSet.run(
@@ -210,8 +218,6 @@ export const makeSessionPool = (
           ),
         ).pipe(Effect.asVoid);
       });
-
-    const lend = lender({ pool, isClosed: () => closed, onLease: (l) => void leases.add(l) });
 
     const waitOf = (o: { readonly acquireTimeout?: number } | undefined) =>
       checkAcquireTimeout(o?.acquireTimeout) ?? opts.acquireTimeout;
@@ -232,7 +238,7 @@ export const makeSessionPool = (
         catch: (e) => e as TypeError | RangeError,
       });
       for (let attempt = 0;; attempt++) {
-        const lease = yield* lend(wait);
+        const lease = yield* lending.lend(wait);
         const exit = yield* Effect.exit(executeOn(lease, code, options));
         yield* giveBack(lease);
         if (Exit.isSuccess(exit)) return exit.value;
@@ -250,7 +256,7 @@ export const makeSessionPool = (
 
     const acquire = (o?: { readonly acquireTimeout?: number }) =>
       Effect.gen(function* () {
-        const lease = yield* lend(yield* Effect.orDie(acquireTimeout(o)));
+        const lease = yield* lending.lend(yield* Effect.orDie(acquireTimeout(o)));
         return { session: leaseView(lease, () => closed), release: giveBack(lease) };
       });
 
@@ -260,6 +266,7 @@ export const makeSessionPool = (
       return Effect.gen(function* () {
         for (const lease of leases) lease.controller.abort();
         for (const lease of Array.from(leases)) yield* giveBack(lease);
+        yield* lending.releaseAll;
         yield* FiberSet.clear(background);
         yield* Scope.close(poolScope, Exit.void);
         yield* spares.close;
