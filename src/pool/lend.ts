@@ -13,7 +13,7 @@
  * order; so a kept session never sits idle while a borrower waits. A kept session is
  * checked for health when it is taken, and given back to the `Pool`, invalidated, as soon
  * as its R process is lost. Only a borrower that must wait races its `Pool.get` against
- * a timer.
+ * a timer, in a span of its own (`SessionPool.wait`).
  *
  * @module
  */
@@ -137,12 +137,21 @@ export function lender(config: LendConfig): Lender {
         if (!healthy(slot)) return Effect.andThen(discard(slot, scope), lend(timeoutMs));
         return Effect.succeed(lease(slot, scope));
       }
-      const now = fromPool(timeoutMs);
-      if (now !== undefined) return now;
-      // Counted from this very step, so nothing is kept from now on until it is served.
-      slowBorrowers++;
-      return Effect.ensuring(slow(timeoutMs), Effect.sync(() => void slowBorrowers--));
+      return fromPool(timeoutMs) ?? waitFor(timeoutMs);
     });
+
+  /** The slow path, counted from the step that found nothing kept until it is left. */
+  const waitFor = (timeoutMs: number): Effect.Effect<Lease, PoolAcquireError> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        if (kept.length > 0) return restore(lend(timeoutMs));
+        slowBorrowers++;
+        return restore(slow(timeoutMs)).pipe(
+          Effect.ensuring(Effect.sync(() => void slowBorrowers--)),
+          Effect.withSpan("SessionPool.wait", { attributes: { acquireTimeout: timeoutMs } }),
+        );
+      })
+    );
 
   const release = (slot: Slot): Effect.Effect<void> =>
     Effect.suspend(() => {
