@@ -51,9 +51,9 @@ conformance("escape: filling the disk", {
     );
     assert.match(String(line.value), /^Max file size\s+1000000\s+1000000\s/);
     await assert.rejects(
-      s.execute('writeLines(strrep("x", 2e6), "/tmp/big")'),
+      s.execute('big <- file.path(tempdir(), "big"); writeLines(strrep("x", 2e6), big)'),
       /File too large|error writing/i,
     );
-    assert.equal((await s.execute('file.size("/tmp/big")')).value, 1_000_000);
+    assert.equal((await s.execute("file.size(big)")).value, 1_000_000);
   });
 });
