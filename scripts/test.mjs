@@ -83,17 +83,28 @@ const notRun = (runtime) =>
 const filesFor = (runtime) =>
   files.filter((f) => !(NOT_ON[runtime] ?? []).some(([prefix]) => f.startsWith(prefix)));
 const junitDir = mkdtempSync(join(tmpdir(), "securer-junit-"));
-const junitPath = join(junitDir, "deno.xml");
+const junitPath = (shard) => join(junitDir, `deno-${shard}.xml`);
+/**
+ * How each runtime runs a list of test files and reads its counts. `shards`: how many
+ * processes share the runtime's files (Deno, the slowest, runs two side by side).
+ */
 const plans = {
   deno: {
     cmd: bin("deno"),
-    args: ["test", "-A", "--no-check", `--junit-path=${junitPath}`, ...filesFor("deno")],
-    read() {
+    shards: 2,
+    args: (list, shard) => [
+      "test",
+      "-A",
+      "--no-check",
+      `--junit-path=${junitPath(shard)}`,
+      ...list,
+    ],
+    read(_text, shard) {
       // Deno counts a node:test `describe` as a test and its `it`s as steps, so
       // its closing line cannot tell leaves apart: count the JUnit leaves instead.
       let xml;
       try {
-        xml = readFileSync(junitPath, "utf8");
+        xml = readFileSync(junitPath(shard), "utf8");
       } catch {
         return null;
       }
@@ -117,7 +128,7 @@ const plans = {
   },
   bun: {
     cmd: bin("bun"),
-    args: ["test", "--timeout", "120000", ...filesFor("bun").map((f) => `./${f}`)],
+    args: (list) => ["test", "--timeout", "120000", ...list.map((f) => `./${f}`)],
     read(text) {
       const p = last(text, /^\s*(\d+) pass$/gm);
       const f = last(text, /^\s*(\d+) fail$/gm);
@@ -126,7 +137,7 @@ const plans = {
   },
   node: {
     cmd: process.execPath,
-    args: ["--import", "tsx", "--test", "--test-concurrency=1", ...filesFor("node")],
+    args: (list) => ["--import", "tsx", "--test", "--test-concurrency=1", ...list],
     read(text) {
       const p = last(text, /^# pass (\d+)$/gm);
       const f = last(text, /^# fail (\d+)$/gm);
@@ -143,26 +154,41 @@ const plans = {
 async function runtimeSuite(name, live) {
   const plan = plans[name];
   if (!plan) throw new Error(`Cannot run tests: unknown runtime "${name}"`);
-  const lines = [];
   const skipped = notRun(name).map(([prefix, why]) => `  not run on ${name}: ${prefix} (${why})`);
-  if (filesFor(name).length === 0) {
+  const mine = filesFor(name);
+  if (mine.length === 0) {
     return { lines: [`${name}: nothing to run`, ...skipped], passed: 0, failed: 0 };
   }
-  if (live) process.stdout.write(`\n=== ${name} ===\n`);
-  const { code, text } = await capture(plan.cmd, plan.args, live);
-  if (!live) process.stdout.write(`\n=== ${name} ===\n${text}`);
-  const counts = plan.read(text);
+  // Files dealt out in turn, so each shard gets a share of every folder.
+  const count = Math.min(plan.shards ?? 1, mine.length);
+  const shards = Array.from({ length: count }, (_, i) => mine.filter((_, j) => j % count === i));
+  const runs = await Promise.all(shards.map(async (list, i) => {
+    const label = count > 1 ? `${name} (${i + 1} of ${count})` : name;
+    const streams = live && i === 0;
+    if (streams) process.stdout.write(`\n=== ${label} ===\n`);
+    const { code, text } = await capture(plan.cmd, plan.args(list, i), streams);
+    if (!streams) process.stdout.write(`\n=== ${label} ===\n${text}`);
+    return { label, code, counts: plan.read(text, i) };
+  }));
   if (name === "deno") rmSync(junitDir, { recursive: true, force: true });
-  if (counts === null) {
-    lines.push(`${name}: no summary found (exit code ${code}); counted as 1 failure`);
-    return { lines, passed: 0, failed: 1 };
+  const lines = [];
+  let passed = 0;
+  let failed = 0;
+  for (const { label, code, counts } of runs) {
+    if (counts === null) {
+      lines.push(`${label}: no summary found (exit code ${code}); counted as 1 failure`);
+      failed += 1;
+      continue;
+    }
+    if (code !== 0 && counts.failed === 0) {
+      lines.push(`${label}: exit code ${code} with no failed test; counted as 1 failure`);
+      counts.failed = 1;
+    }
+    passed += counts.passed;
+    failed += counts.failed;
   }
-  if (code !== 0 && counts.failed === 0) {
-    lines.push(`${name}: exit code ${code} with no failed test; counted as 1 failure`);
-    counts.failed = 1;
-  }
-  lines.push(`${name}: ${counts.passed} passed, ${counts.failed} failed`, ...skipped);
-  return { lines, ...counts };
+  lines.unshift(`${name}: ${passed} passed, ${failed} failed`);
+  return { lines: [...lines, ...skipped], passed, failed };
 }
 
 const results = [];
