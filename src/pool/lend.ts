@@ -158,7 +158,8 @@ export function lender(config: LendConfig): Lender {
       const scope = keptScope.get(slot);
       if (scope === undefined) return Effect.void;
       keptScope.delete(slot);
-      kept.splice(kept.indexOf(slot), 1);
+      const at = kept.indexOf(slot);
+      if (at >= 0) kept.splice(at, 1);
       return Scope.close(scope, Exit.void);
     });
 
