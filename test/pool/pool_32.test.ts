@@ -1,10 +1,11 @@
 /**
  * A pool of 32 sessions (sandboxed when a sandbox works here, as the pool's default) starts,
- * serves 64 concurrent executions on 32 different sessions, and closes leaving nothing.
+ * serves 64 concurrent executions — 32 of them at once, on 32 different sessions — and closes
+ * leaving nothing.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SecureSessionPool } from "../../mod.ts";
+import { securerTool, SecureSessionPool } from "../../mod.ts";
 import { BACKENDS, SANDBOX } from "../_backends.ts";
 import { descendants, leftovers } from "./_leaks.ts";
 
@@ -13,16 +14,34 @@ const backend = SANDBOX.skip === false && !SANDBOX.failure ? SANDBOX : BACKENDS[
 describe(`a pool of 32 [${backend.name}]`, { skip: backend.skip }, () => {
   it("starts, serves and closes", { timeout: 300_000 }, async () => {
     const before = descendants();
+    // The first 32 executions wait in `gate()` until all 32 are in: so 32 run at once, one on
+    // each session (however slowly the machine starts them); the rest pass straight through.
+    let arrived = 0;
+    let open!: () => void;
+    const allIn = new Promise<void>((r) => (open = r));
+    const gate = securerTool({
+      name: "gate",
+      args: {},
+      fn: async () => {
+        if (++arrived === 32) open();
+        await allIn;
+        return true;
+      },
+    });
     const pool = await SecureSessionPool.create({
       ...backend.options,
+      tools: [gate],
+      toolTimeout: 200_000,
       size: 32,
       startTimeout: 240_000,
       acquireTimeout: 120_000,
     });
     try {
       assert.deepEqual(pool.status(), { total: 32, busy: 0, idle: 32, dead: 0, starting: 0 });
-      const code = "Sys.sleep(0.2); if (!exists('me')) me <- runif(1); me";
-      const results = await Promise.all(Array.from({ length: 64 }, () => pool.execute(code)));
+      const code = "gate(); if (!exists('me')) me <- runif(1); me";
+      const results = await Promise.all(
+        Array.from({ length: 64 }, () => pool.execute(code, { timeout: 200_000 })),
+      );
       assert.equal(new Set(results.map((r) => r.value)).size, 32);
     } finally {
       await pool.close();
