@@ -201,4 +201,5 @@ const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 const lines = results.flatMap((r) => r.lines);
 process.stdout.write(`\n${lines.join("\n")}\n${passed} passed, ${failed} failed\n`);
-process.exit(failed === 0 ? 0 : 1);
+// Not process.exit(): it would cut what is still queued for a piped stdout (the summary).
+process.exitCode = failed === 0 ? 0 : 1;
