@@ -74,16 +74,31 @@ export interface Leftovers {
   readonly cgroups: string[];
 }
 
+/** What exists before a pool starts: none of it can be the pool's. */
+export interface Snapshot {
+  readonly processes: readonly number[];
+  readonly dirs: readonly string[];
+  readonly cgroups: readonly string[];
+}
+
 /**
- * Waits (up to `ms`) until nothing is left; returns what is left then. Processes in `before`
- * (taken before the pool started: the runtime's own helpers, such as tsx's esbuild) are not
- * counted.
+ * This process's descendants (the runtime's own helpers, such as tsx's esbuild), session
+ * directories and cgroups before a pool starts — an earlier test's session still closing is
+ * not the pool's leftover.
  */
-export async function leftovers(before: readonly number[], ms = 10_000): Promise<Leftovers> {
+export function snapshot(): Snapshot {
+  return { processes: descendants(), dirs: sessionDirs(), cgroups: sessionCgroups() };
+}
+
+/**
+ * Waits (up to `ms`) until nothing is left of what appeared since `before`; returns what is
+ * left then.
+ */
+export async function leftovers(before: Snapshot, ms = 10_000): Promise<Leftovers> {
   const now = (): Leftovers => ({
-    processes: descendants().filter((pid) => !before.includes(pid)),
-    dirs: sessionDirs(),
-    cgroups: sessionCgroups(),
+    processes: descendants().filter((pid) => !before.processes.includes(pid)),
+    dirs: sessionDirs().filter((d) => !before.dirs.includes(d)),
+    cgroups: sessionCgroups().filter((c) => !before.cgroups.includes(c)),
   });
   await eventually(() => {
     const l = now();

@@ -16,7 +16,7 @@ import {
 } from "../../mod.ts";
 import { ADD_TOOL, eventually, noR, processAlive, SLOW } from "../_helpers.ts";
 import { BACKENDS, SANDBOX } from "../_backends.ts";
-import { descendants, leftovers } from "./_leaks.ts";
+import { leftovers, snapshot } from "./_leaks.ts";
 
 describe("SecureSessionPool options", () => {
   it("refuses a size out of 1..100 with the reference's messages", async () => {
@@ -168,7 +168,7 @@ for (const backend of cases) {
     });
 
     it("close() cancels in-flight executions and leaves nothing behind", SLOW, async () => {
-      const before = descendants();
+      const before = snapshot();
       const pool = await SecureSessionPool.create({ ...options, size: 2 });
       const pending = Promise.allSettled([
         pool.execute("Sys.sleep(30)", { timeout: null }),

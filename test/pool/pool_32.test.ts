@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { securerTool, SecureSessionPool } from "../../mod.ts";
 import { BACKENDS, SANDBOX } from "../_backends.ts";
-import { descendants, leftovers } from "./_leaks.ts";
+import { leftovers, snapshot } from "./_leaks.ts";
 
 const backend = SANDBOX.skip === false && !SANDBOX.failure ? SANDBOX : BACKENDS[0];
 
 describe(`a pool of 32 [${backend.name}]`, { skip: backend.skip }, () => {
   it("starts, serves and closes", { timeout: 300_000 }, async () => {
-    const before = descendants();
+    const before = snapshot();
     // The first 32 executions wait in `gate()` until all 32 are in: so 32 run at once, one on
     // each session (however slowly the machine starts them); the rest pass straight through.
     let arrived = 0;

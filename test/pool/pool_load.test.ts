@@ -22,7 +22,7 @@ import {
   SessionStartError,
 } from "../../mod.ts";
 import { BACKENDS, SANDBOX } from "../_backends.ts";
-import { descendants, leftovers } from "./_leaks.ts";
+import { descendants, leftovers, snapshot } from "./_leaks.ts";
 
 const COUNT = Number(process.env.SECURER_POOL_LOAD ?? 300);
 const CONCURRENCY = 8;
@@ -112,7 +112,7 @@ for (const backend of [BACKENDS[0], SANDBOX]) {
       timeout: 600_000,
     }, async () => {
       if (backend.failure) throw new Error(backend.failure);
-      const before = descendants();
+      const before = snapshot();
       const pool = await SecureSessionPool.create({
         ...backend.options,
         size: 4,
@@ -124,7 +124,7 @@ for (const backend of [BACKENDS[0], SANDBOX]) {
       const outcomes: PromiseSettledResult<{ value: unknown }>[] = new Array(COUNT);
       const strays: string[] = [];
       let next = 0;
-      const killer = setInterval(() => killRandomChild(before), 1_500);
+      const killer = setInterval(() => killRandomChild(before.processes), 1_500);
       const worker = async () => {
         while (next < COUNT) {
           const i = next++;
