@@ -170,7 +170,7 @@ async function runtimeSuite(name, live) {
     if (!streams) process.stdout.write(`\n=== ${label} ===\n${text}`);
     return { label, code, counts: plan.read(text, i) };
   }));
-  if (name === "deno") rmSync(junitDir, { recursive: true, force: true });
+
   const lines = [];
   let passed = 0;
   let failed = 0;
@@ -197,6 +197,8 @@ if (values.serial) {
 } else {
   results.push(...await Promise.all(runtimes.map((name, i) => runtimeSuite(name, i === 0))));
 }
+// Removed whichever runtimes ran (an --only without Deno left it behind before).
+rmSync(junitDir, { recursive: true, force: true });
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 const lines = results.flatMap((r) => r.lines);
