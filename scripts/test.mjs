@@ -54,6 +54,10 @@ function capture(cmd, args, live = true) {
   });
 }
 
+const unescapeXml = (s) =>
+  s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+
 const last = (text, re) => {
   const all = [...text.matchAll(re)];
   return all.length ? all[all.length - 1] : null;
@@ -112,18 +116,18 @@ const plans = {
         .map((m) => ({ name: m[1], body: m[2] }));
       const isParent = (c) => cases.some((o) => o.name.startsWith(`${c.name} &gt; `));
       let passed = 0;
-      let failed = 0;
+      const names = [];
       for (const c of cases) {
         const bad = /<failure|<error/.test(c.body);
         if (isParent(c)) {
           const childFailed = cases.some((o) =>
             o.name.startsWith(`${c.name} &gt; `) && /<failure|<error/.test(o.body)
           );
-          if (bad && !childFailed) failed += 1;
-        } else if (bad) failed += 1;
+          if (bad && !childFailed) names.push(unescapeXml(c.name));
+        } else if (bad) names.push(unescapeXml(c.name));
         else if (!/<skipped/.test(c.body)) passed += 1;
       }
-      return { passed, failed };
+      return { passed, failed: names.length, names };
     },
   },
   bun: {
@@ -132,7 +136,8 @@ const plans = {
     read(text) {
       const p = last(text, /^\s*(\d+) pass$/gm);
       const f = last(text, /^\s*(\d+) fail$/gm);
-      return p && f ? { passed: Number(p[1]), failed: Number(f[1]) } : null;
+      const names = [...text.matchAll(/^\(fail\) (.*?)(?: \[[\d.]+m?s\])?$/gm)].map((m) => m[1]);
+      return p && f ? { passed: Number(p[1]), failed: Number(f[1]), names } : null;
     },
   },
   node: {
@@ -141,7 +146,18 @@ const plans = {
     read(text) {
       const p = last(text, /^# pass (\d+)$/gm);
       const f = last(text, /^# fail (\d+)$/gm);
-      return p && f ? { passed: Number(p[1]), failed: Number(f[1]) } : null;
+      // TAP prints subtests, indented, before their parent: a parent with failed
+      // subtests names them (`parent > leaf`) instead of counting as one more.
+      let open = [];
+      for (const [, indent, name] of text.matchAll(/^( *)not ok \d+ - (.*)$/gm)) {
+        const depth = indent.length;
+        const inner = open.filter((o) => o.depth > depth);
+        open = open.filter((o) => o.depth <= depth);
+        if (inner.length === 0) open.push({ depth, name });
+        else for (const o of inner) open.push({ depth, name: `${name} > ${o.name}` });
+      }
+      const names = open.map((o) => o.name);
+      return p && f ? { passed: Number(p[1]), failed: Number(f[1]), names } : null;
     },
   },
 };
@@ -186,6 +202,7 @@ async function runtimeSuite(name, live) {
     }
     passed += counts.passed;
     failed += counts.failed;
+    for (const test of counts.names ?? []) lines.push(`  FAILED on ${label}: ${test}`);
   }
   lines.unshift(`${name}: ${passed} passed, ${failed} failed`);
   return { lines: [...lines, ...skipped], passed, failed };
