@@ -3,11 +3,16 @@
 // single closing line `N passed, N failed` summed over the three runtimes.
 // A runtime whose summary cannot be read counts as one failure.
 //
-// Usage: node scripts/test.mjs [--only deno,bun,node] [--serial] [test files or dirs...]
+// The files are run as jobs (a few files each, balanced by `test/durations.json`), four at
+// a time across the runtimes.
+//
+// Usage: node scripts/test.mjs [--only deno,bun,node] [--jobs 4 | --serial] [--record]
+//                              [test files or dirs...]
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
@@ -15,9 +20,18 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { only: { type: "string" }, serial: { type: "boolean", default: false } },
+  options: {
+    only: { type: "string" },
+    serial: { type: "boolean", default: false },
+    jobs: { type: "string", default: "4" },
+    record: { type: "boolean", default: false },
+  },
 });
 const runtimes = (values.only ?? "deno,bun,node").split(",");
+values.jobs = Number(values.jobs);
+if (!Number.isInteger(values.jobs) || values.jobs < 1) {
+  throw new Error("--jobs must be a positive integer");
+}
 const targets = positionals.length > 0 ? positionals : ["test"];
 
 function testFiles(paths) {
@@ -77,38 +91,42 @@ const NOT_ON = {
     ["test/pool/pool_load.test.ts", "the load and fault test is Deno's and Bun's (issue 9)"],
     ["test/session/pid1_host.test.ts", "reaping is the backend's, the same on every runtime"],
     ["test/sandbox/unprivileged_host.test.ts", "its host runs on Node whatever runs the suite"],
+    ["test/platform/deno_permissions.test.ts", "it runs Deno itself whatever runs the suite"],
   ],
   bun: [
     ["test/sandbox/unprivileged_host.test.ts", "its host runs on Node whatever runs the suite"],
+    ["test/platform/deno_permissions.test.ts", "it runs Deno itself whatever runs the suite"],
   ],
 };
 const notRun = (runtime) =>
   (NOT_ON[runtime] ?? []).filter(([prefix]) => files.some((f) => f.startsWith(prefix)));
 const filesFor = (runtime) =>
   files.filter((f) => !(NOT_ON[runtime] ?? []).some(([prefix]) => f.startsWith(prefix)));
-const junitDir = mkdtempSync(join(tmpdir(), "securer-junit-"));
-const junitPath = (shard) => join(junitDir, `deno-${shard}.xml`);
+/** Scratch space of this run: Deno's JUnit reports, Node's entry files. */
+const scratch = mkdtempSync(join(tmpdir(), "securer-junit-"));
+const junitPath = (job) => join(scratch, `deno-${job}.xml`);
 /**
- * How each runtime runs a list of test files and reads its counts. `shards`: how many
- * processes share the runtime's files (Deno, the slowest, runs two side by side).
+ * One entry file importing a job's test files, so Node runs them in one process, as Deno
+ * and Bun do: `node --test` on each file would start a process (and load tsx and Effect) per
+ * file, a second and more each.
  */
+function nodeEntry(list, job) {
+  const path = join(scratch, `node-${job}.test.mjs`);
+  const lines = list.map((f) => `import ${JSON.stringify(pathToFileURL(join(root, f)).href)};`);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+/** How each runtime runs a list of test files (one job) and reads its counts. */
 const plans = {
   deno: {
     cmd: bin("deno"),
-    shards: 2,
-    args: (list, shard) => [
-      "test",
-      "-A",
-      "--no-check",
-      `--junit-path=${junitPath(shard)}`,
-      ...list,
-    ],
-    read(_text, shard) {
+    args: (list, job) => ["test", "-A", "--no-check", `--junit-path=${junitPath(job)}`, ...list],
+    read(_text, job) {
       // Deno counts a node:test `describe` as a test and its `it`s as steps, so
       // its closing line cannot tell leaves apart: count the JUnit leaves instead.
       let xml;
       try {
-        xml = readFileSync(junitPath(shard), "utf8");
+        xml = readFileSync(junitPath(job), "utf8");
       } catch {
         return null;
       }
@@ -142,7 +160,7 @@ const plans = {
   },
   node: {
     cmd: process.execPath,
-    args: (list) => ["--import", "tsx", "--test", "--test-concurrency=1", ...list],
+    args: (list, job) => ["--import", "tsx", "--test", nodeEntry(list, job)],
     read(text) {
       const p = last(text, /^# pass (\d+)$/gm);
       const f = last(text, /^# fail (\d+)$/gm);
@@ -163,30 +181,79 @@ const plans = {
 };
 
 /**
- * Runs one runtime's suite and returns its summary lines and counts. The runtimes run side by
- * side (most of a test's time is spent waiting on R, so two cores keep up); `--serial` runs
- * them one after another. The first streams its output; the others print theirs when done.
+ * Seconds each test file took under Deno in a whole run (`test/durations.json`, written by
+ * `--record`): the weights the jobs are balanced by. A file not listed weighs the median.
  */
-async function runtimeSuite(name, live) {
-  const plan = plans[name];
-  if (!plan) throw new Error(`Cannot run tests: unknown runtime "${name}"`);
+const durationsPath = join(root, "test", "durations.json");
+function weights() {
+  let known = {};
+  try {
+    known = JSON.parse(readFileSync(durationsPath, "utf8"));
+  } catch {
+    // No record yet: every file weighs the same.
+  }
+  const listed = Object.values(known).sort((a, b) => a - b);
+  const median = listed.length ? listed[Math.floor(listed.length / 2)] : 1;
+  return (file) => known[file] ?? median;
+}
+
+/**
+ * The runs as jobs: each runtime's files, heaviest first, packed into jobs of about
+ * `JOB_SECONDS` (a heavier file is a job of its own), so a few processes per runtime start
+ * their runtime once for many files, and the heavy files start early.
+ */
+const JOB_SECONDS = 45;
+function jobsOf(runtimes, jobSeconds) {
+  const weight = weights();
+  const jobs = [];
+  for (const runtime of runtimes) {
+    if (!plans[runtime]) throw new Error(`Cannot run tests: unknown runtime "${runtime}"`);
+    const mine = filesFor(runtime).sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+    let current = null;
+    for (const file of mine) {
+      if (current === null || current.weight + weight(file) > jobSeconds) {
+        current = { runtime, files: [], weight: 0 };
+        jobs.push(current);
+      }
+      current.files.push(file);
+      current.weight += weight(file);
+    }
+  }
+  // Heaviest first across runtimes, so the long jobs do not end the run alone.
+  return jobs.sort((a, b) => b.weight - a.weight).map((j, id) => ({ ...j, id }));
+}
+
+/**
+ * Runs the jobs, `parallel` at a time (the runtimes side by side: most of a test's time is
+ * spent waiting on R). Each job's output is printed in one piece when it ends.
+ */
+async function runJobs(jobs, parallel) {
+  const done = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const plan = plans[job.runtime];
+      const started = performance.now();
+      const { code, text } = await capture(plan.cmd, plan.args(job.files, job.id), false);
+      const seconds = (performance.now() - started) / 1000;
+      const label = `${job.runtime} job ${job.id + 1} of ${jobs.length}`;
+      process.stdout.write(
+        `\n=== ${label}: ${job.files.length} files in ${seconds.toFixed(0)} s ===\n` +
+          `${job.files.join(" ")}\n${text}`,
+      );
+      done.push({ ...job, label, seconds, code, counts: plan.read(text, job.id) });
+    }
+  }));
+  return done.sort((a, b) => a.id - b.id);
+}
+
+/** One runtime's summary lines and counts, from its jobs. */
+function summary(name, runs) {
   const skipped = notRun(name).map(([prefix, why]) => `  not run on ${name}: ${prefix} (${why})`);
-  const mine = filesFor(name);
-  if (mine.length === 0) {
+  if (runs.length === 0) {
     return { lines: [`${name}: nothing to run`, ...skipped], passed: 0, failed: 0 };
   }
-  // Files dealt out in turn, so each shard gets a share of every folder.
-  const count = Math.min(plan.shards ?? 1, mine.length);
-  const shards = Array.from({ length: count }, (_, i) => mine.filter((_, j) => j % count === i));
-  const runs = await Promise.all(shards.map(async (list, i) => {
-    const label = count > 1 ? `${name} (${i + 1} of ${count})` : name;
-    const streams = live && i === 0;
-    if (streams) process.stdout.write(`\n=== ${label} ===\n`);
-    const { code, text } = await capture(plan.cmd, plan.args(list, i), streams);
-    if (!streams) process.stdout.write(`\n=== ${label} ===\n${text}`);
-    return { label, code, counts: plan.read(text, i) };
-  }));
-
   const lines = [];
   let passed = 0;
   let failed = 0;
@@ -208,14 +275,29 @@ async function runtimeSuite(name, live) {
   return { lines: [...lines, ...skipped], passed, failed };
 }
 
-const results = [];
-if (values.serial) {
-  for (const name of runtimes) results.push(await runtimeSuite(name, true));
-} else {
-  results.push(...await Promise.all(runtimes.map((name, i) => runtimeSuite(name, i === 0))));
+/**
+ * Writes `test/durations.json` from this run (`--record` runs each file as a job of its
+ * own): the wall seconds of each file, the longest over the runtimes that ran it.
+ */
+function record(runs) {
+  const seconds = {};
+  for (const run of runs) {
+    const [file] = run.files;
+    seconds[file] = Math.max(seconds[file] ?? 0, Math.round(run.seconds * 10) / 10);
+  }
+  const sorted = Object.fromEntries(Object.entries(seconds).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(durationsPath, `${JSON.stringify(sorted, null, 2)}\n`);
+  process.stdout.write(`\nwrote ${relative(root, durationsPath)} (${runs.length} files)\n`);
 }
-// Removed whichever runtimes ran (an --only without Deno left it behind before).
-rmSync(junitDir, { recursive: true, force: true });
+
+const runs = await runJobs(
+  jobsOf(runtimes, values.record ? 0 : JOB_SECONDS),
+  values.serial ? 1 : values.jobs,
+);
+if (values.record) record(runs);
+// Removed whichever runtimes ran.
+rmSync(scratch, { recursive: true, force: true });
+const results = runtimes.map((name) => summary(name, runs.filter((r) => r.runtime === name)));
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 const lines = results.flatMap((r) => r.lines);

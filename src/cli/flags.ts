@@ -115,6 +115,33 @@ export function parseSharedFlags(values: Record<string, unknown>): SharedFlags {
   };
 }
 
+/** What a pool-backed subcommand starts from: its parsed flags and the pool's options. */
+export interface PoolCommandInput {
+  /** Every flag, parsed (the subcommand reads its own). */
+  readonly values: Record<string, string | boolean | undefined>;
+  /** The pool options from the shared flags, with the `--tools` module loaded. */
+  readonly pool: PoolOptions & { readonly tools: readonly Tool[] };
+}
+
+/**
+ * Parses a pool-backed subcommand's `argv` (the shared flags plus `extra`) and loads its
+ * `--tools` module; `null` when `--help` was given, after printing `usage`.
+ */
+export async function poolCommandInput<E extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: readonly string[],
+  extra: E,
+  usage: string,
+): Promise<PoolCommandInput | null> {
+  const values = parseFlags(argv, extra);
+  const shared = parseSharedFlags(values);
+  if (shared.help) {
+    console.log(usage);
+    return null;
+  }
+  const tools = shared.tools === undefined ? [] : await loadToolsModule(shared.tools);
+  return { values, pool: { ...shared.pool, tools } };
+}
+
 /**
  * Imports a tools module (path relative to the working directory) and returns its default
  * export, which must be an array of `securerTool()`s.

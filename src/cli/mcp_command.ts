@@ -13,7 +13,7 @@
 import process from "node:process";
 import { SecureSessionPool } from "../pool/secure_session_pool.ts";
 import type { Command } from "./command.ts";
-import { intFlag, loadToolsModule, parseFlags, parseSharedFlags, SHARED_USAGE } from "./flags.ts";
+import { intFlag, poolCommandInput, SHARED_USAGE } from "./flags.ts";
 
 const OPTIONS = {
   timeout: { type: "string" },
@@ -33,27 +33,18 @@ ${SHARED_USAGE}`;
 const ACQUIRE_TIMEOUT = 30_000;
 
 async function run(argv: readonly string[]): Promise<number> {
-  const values = parseFlags(argv, OPTIONS);
-  const shared = parseSharedFlags(values);
-  if (shared.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const timeout = intFlag(values, "timeout", 1, 86_400_000) ?? 30_000;
-  const tools = shared.tools === undefined ? [] : await loadToolsModule(shared.tools);
+  const input = await poolCommandInput(argv, OPTIONS, USAGE);
+  if (input === null) return 0;
+  const timeout = intFlag(input.values, "timeout", 1, 86_400_000) ?? 30_000;
   // Loaded here, not at the top: the other subcommands never load the MCP SDK.
   const { serveStdio } = await import("../mcp/stdio.ts");
-  const pool = await SecureSessionPool.create({
-    acquireTimeout: ACQUIRE_TIMEOUT,
-    ...shared.pool,
-    tools,
-  });
+  const pool = await SecureSessionPool.create({ acquireTimeout: ACQUIRE_TIMEOUT, ...input.pool });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    if (values.persist === true) {
+    if (input.values.persist === true) {
       await using lease = await pool.acquire();
       console.error("securer: MCP on stdio, one session (state persists across calls)");
       await serveStdio({ session: lease.session, timeout, signal: stop.signal });

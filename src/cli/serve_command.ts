@@ -10,14 +10,7 @@ import process from "node:process";
 import { createApp } from "../http/create_app.ts";
 import { serve } from "../http/serve.ts";
 import type { Command } from "./command.ts";
-import {
-  intFlag,
-  loadToolsModule,
-  parseFlags,
-  parseSharedFlags,
-  SHARED_USAGE,
-  UsageError,
-} from "./flags.ts";
+import { intFlag, poolCommandInput, SHARED_USAGE, UsageError } from "./flags.ts";
 
 const OPTIONS = {
   host: { type: "string" },
@@ -47,12 +40,9 @@ export function isLoopback(host: string): boolean {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  const values = parseFlags(argv, OPTIONS);
-  const shared = parseSharedFlags(values);
-  if (shared.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const input = await poolCommandInput(argv, OPTIONS, USAGE);
+  if (input === null) return 0;
+  const { values } = input;
   const host = (values.host as string | undefined) ?? "127.0.0.1";
   const port = intFlag(values, "port", 0, 65535) ?? 8787;
   const maxBodyBytes = intFlag(values, "max-body", 1, 1 << 30);
@@ -65,10 +55,9 @@ async function run(argv: readonly string[]): Promise<number> {
     );
   }
   const token = given ?? randomBytes(24).toString("base64url");
-  const tools = shared.tools === undefined ? [] : await loadToolsModule(shared.tools);
   const { mcpOverHttp } = await import("../mcp/http.ts");
   const app = await createApp({
-    poolOptions: { ...shared.pool, tools },
+    poolOptions: input.pool,
     token,
     mcp: mcpOverHttp(),
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),

@@ -2,10 +2,10 @@
  * The exact Deno permissions a program needs to run a sandboxed session, and what it is
  * told when one is missing: the missing flag, never "bwrap is not installed".
  *
- * Runs under every runtime: it spawns `deno run` itself on a fixture that creates a
- * sandboxed session, evaluates `1 + 1`, has one execution time out (so R inside the
- * sandbox gets interrupted: Deno refuses /proc without `--allow-all`, so R is found with
- * `ps`), reads the kept state back and closes.
+ * Runs under Deno only (`scripts/test.mjs` says why under the other two): it spawns `deno run`
+ * itself on a fixture that creates a sandboxed session, evaluates `1 + 1`, has one execution
+ * time out (so R inside the sandbox gets interrupted: Deno refuses /proc without
+ * `--allow-all`, so R is found with `ps`), reads the kept state back and closes.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

@@ -49,7 +49,7 @@ describe("the audit log's budget per execution", () => {
     const path = join(dir, "session.jsonl");
     await using session = await SecureSession.create({ auditLog: path });
     await session.execute(
-      'for (i in 1:20000) try(.securer_call_tool("nope", list(x = strrep("a", 200))), silent = TRUE)',
+      'for (i in 1:1500) try(.securer_call_tool("nope", list(x = strrep("a", 4000))), silent = TRUE)',
       { timeout: 120_000 },
     );
     await session.close();
