@@ -9,32 +9,18 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import OpenAI from "openai";
 import {
   openAIChatTool,
   openAIChatToolMessages,
-  securerTool,
   SecureSession,
   toolDefinition,
 } from "@securer/securer";
 import { asAiSdkTool } from "@securer/securer/ai";
+import { query_db } from "./query_db.ts";
 
-const DATASETS: Record<string, Record<string, unknown>[]> = JSON.parse(
-  readFileSync(new URL("./datasets.json", import.meta.url), "utf8"),
-);
-const query_db = securerTool({
-  name: "query_db",
-  description: "Rows of a table of the demo database (mtcars or iris)",
-  args: { table: "character", limit: "numeric" },
-  fn: ({ table, limit }) => {
-    const rows = DATASETS[String(table)];
-    if (rows === undefined) throw new Error(`There is no table "${table}"`);
-    return rows.slice(0, Number(limit));
-  },
-});
 const QUESTION = "Which number of cylinders gives the best mean mpg in mtcars?";
 
 await using session = await SecureSession.create({ tools: [query_db], sandbox: true });

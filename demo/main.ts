@@ -7,24 +7,9 @@
  *
  * @module
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { securerTool, SecureSession } from "@securer/securer";
-
-/** The demo "database": two of R's datasets as rows (generated once from R). */
-const DATASETS: Record<string, Record<string, unknown>[]> = JSON.parse(
-  readFileSync(new URL("./datasets.json", import.meta.url), "utf8"),
-);
-
-const query_db = securerTool({
-  name: "query_db",
-  description: "Rows of a table of the demo database (mtcars or iris)",
-  args: { table: "character", limit: "numeric" },
-  fn: ({ table, limit }) => {
-    const rows = DATASETS[String(table)];
-    if (rows === undefined) throw new Error(`There is no table "${table}"`);
-    return rows.slice(0, Number(limit));
-  },
-});
+import { writeFileSync } from "node:fs";
+import { SecureSession } from "@securer/securer";
+import { query_db } from "./query_db.ts";
 
 await using session = await SecureSession.create({ tools: [query_db], sandbox: true });
 const { backend, capabilities } = session.info();

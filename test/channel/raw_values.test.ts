@@ -7,9 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { ProtocolError, RExecutionError, securerTool } from "../../mod.ts";
+import { ProtocolError, RExecutionError } from "../../mod.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES, valueBudget } from "../../src/channel/protocol.ts";
 import { conformance } from "../_conformance.ts";
+import { echoSession } from "./_echo_session.ts";
 import { SLOW } from "../_helpers.ts";
 
 const BUDGET = valueBudget(DEFAULT_MAX_MESSAGE_BYTES);
@@ -32,14 +33,7 @@ const R_BYTES = "bytes <- function(n) { i <- seq_len(n) - 1; as.raw((i * 7 + i %
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 conformance("raw vectors as base64", {}, (ctx) => {
-  const received: unknown[] = [];
-  let toReturn: unknown = null;
-  const session = ctx.shareSession({
-    tools: [
-      securerTool({ name: "echo", args: { x: null }, fn: ({ x }) => (received.push(x), true) }),
-      securerTool({ name: "ret", fn: () => toReturn }),
-    ],
-  });
+  const { received, box, session } = echoSession(ctx);
 
   it("checks the budget arithmetic (737 073 bytes by default)", () => {
     assert.equal(MAX_RAW, 737_073);
@@ -48,7 +42,7 @@ conformance("raw vectors as base64", {}, (ctx) => {
 
   it("returns a 700 KB Uint8Array from a tool to R, byte for byte", SLOW, async () => {
     await session().execute(R_BYTES);
-    toReturn = bytes(700_000);
+    box.toReturn = bytes(700_000);
     const r = await session().execute(
       "x <- ret(); c(typeof(x), length(x), identical(x, bytes(700000)))",
     );
@@ -77,7 +71,7 @@ conformance("raw vectors as base64", {}, (ctx) => {
     assert.deepEqual(r.value, bytes(MAX_RAW));
     assert.equal(r.valueOmitted, false);
     assert.deepEqual(received, [bytes(MAX_RAW)]);
-    toReturn = bytes(MAX_RAW);
+    box.toReturn = bytes(MAX_RAW);
     const back = await session().execute(`identical(ret(), bytes(${MAX_RAW}))`);
     assert.equal(back.value, true);
   });
@@ -95,7 +89,7 @@ conformance("raw vectors as base64", {}, (ctx) => {
       assert.equal(e.message, `Tool 'echo': argument 'x': ${reason}`);
       return true;
     });
-    toReturn = bytes(n);
+    box.toReturn = bytes(n);
     await assert.rejects(session().execute("ret()"), (e: unknown) => {
       assert.ok(e instanceof RExecutionError, String(e));
       assert.match(
@@ -110,7 +104,7 @@ conformance("raw vectors as base64", {}, (ctx) => {
     "keeps raw vectors inside lists and data frames, and notes what a Uint8Array cannot hold",
     SLOW,
     async () => {
-      toReturn = { a: new Uint8Array([1, 2, 3]), e: new Uint8Array(0) };
+      box.toReturn = { a: new Uint8Array([1, 2, 3]), e: new Uint8Array(0) };
       const back = await session().execute("identical(ret(), list(a = as.raw(1:3), e = raw(0)))");
       assert.equal(back.value, true);
       const r = await session().execute(

@@ -6,11 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { type ExecuteResult, RExecutionError, securerTool } from "../../mod.ts";
+import { type ExecuteResult, RExecutionError } from "../../mod.ts";
 import { valueBudget } from "../../src/channel/protocol.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../../src/channel/protocol.ts";
 import { SLOW } from "../_helpers.ts";
 import { conformance } from "../_conformance.ts";
+import { echoSession } from "./_echo_session.ts";
 
 const BUDGET = valueBudget(DEFAULT_MAX_MESSAGE_BYTES);
 /** `{"t":"s","v":["` + the string + `"]}`: the wire form of one ASCII string, both ways. */
@@ -28,14 +29,7 @@ function nestedJs(levels: number): unknown {
 }
 
 conformance("values lose nothing silently", {}, (ctx) => {
-  const received: unknown[] = [];
-  let toReturn: unknown = null;
-  const session = ctx.shareSession({
-    tools: [
-      securerTool({ name: "echo", args: { x: null }, fn: ({ x }) => (received.push(x), true) }),
-      securerTool({ name: "ret", fn: () => toReturn }),
-    ],
-  });
+  const { received, box, session } = echoSession(ctx);
 
   /** R -> JS as a final value and as a tool argument (with the output of the call). */
   async function fromR(
@@ -67,7 +61,7 @@ conformance("values lose nothing silently", {}, (ctx) => {
   }
   /** JS -> R: the tool result must be identical() to the R expression. */
   async function toR(value: unknown, rExpr: string): Promise<void> {
-    toReturn = value;
+    box.toReturn = value;
     const r = await session().execute(
       `x <- ret(); if (identical(x, ${rExpr})) TRUE else paste(deparse(x), collapse = "")`,
     );
@@ -110,9 +104,9 @@ conformance("values lose nothing silently", {}, (ctx) => {
       `echo(strrep("a", ${fits + 1}))`,
       new RegExp(`Tool 'echo': argument 'x': ${over.source}`),
     );
-    toReturn = "a".repeat(fits);
+    box.toReturn = "a".repeat(fits);
     assert.equal((await session().execute("nchar(ret())")).value, fits);
-    toReturn = "a".repeat(fits + 1);
+    box.toReturn = "a".repeat(fits + 1);
     await rError(
       "ret()",
       new RegExp(`Tool 'ret' returned a value R cannot receive: ${over.source}`),
@@ -129,7 +123,7 @@ conformance("values lose nothing silently", {}, (ctx) => {
         for (let i = 0; i < levels; i++) v = (v as unknown[])[0];
         assert.equal(v, 1, `final value, ${levels} levels`);
         assert.equal((await session().execute(`echo(${nestedR(levels)})`)).value, true);
-        toReturn = nestedJs(levels);
+        box.toReturn = nestedJs(levels);
         const back = await session().execute(
           `x <- ret(); d <- 0L; while (is.list(x)) { x <- x[[1L]]; d <- d + 1L }; d`,
         );
@@ -144,7 +138,7 @@ conformance("values lose nothing silently", {}, (ctx) => {
           `echo(${nestedR(levels)})`,
           new RegExp(`Tool 'echo': argument 'x': ${deep.source}`),
         );
-        toReturn = nestedJs(levels);
+        box.toReturn = nestedJs(levels);
         await rError(
           "ret()",
           new RegExp(`Tool 'ret' returned a value R cannot receive: ${deep.source}`),
@@ -153,9 +147,9 @@ conformance("values lose nothing silently", {}, (ctx) => {
       // Objects nest like lists; a data frame is a level, its list column another.
       let o: unknown = { a: 1 };
       for (let i = 1; i < 100; i++) o = { a: o };
-      toReturn = o;
+      box.toReturn = o;
       assert.equal((await session().execute("x <- ret(); is.list(x)")).value, true);
-      toReturn = { a: o };
+      box.toReturn = { a: o };
       await rError("ret()", deep);
     },
   );
@@ -195,7 +189,7 @@ conformance("values lose nothing silently", {}, (ctx) => {
   it("6. complex numbers with 17 significant digits per part", SLOW, async () => {
     await both("1/3 + 0i", "0.33333333333333331+0i");
     await both("complex(real = 1, imaginary = 2)", "1+2i");
-    toReturn = (await session().execute("c(1/3 + pi * 1i, -2e-300 - 1i)")).value;
+    box.toReturn = (await session().execute("c(1/3 + pi * 1i, -2e-300 - 1i)")).value;
     assert.equal(
       (await session().execute("identical(as.complex(ret()), c(1/3 + pi * 1i, -2e-300 - 1i))"))
         .value,
@@ -238,9 +232,9 @@ conformance("values lose nothing silently", {}, (ctx) => {
     await both('{ x <- "\\xffA"; Encoding(x) <- "UTF-8"; x }', "\uFFFDA", /invalid UTF-8/);
   });
   it("a JS string with a NUL is refused, never cut", SLOW, async () => {
-    toReturn = "a\0b";
+    box.toReturn = "a\0b";
     await rError("ret()", /Tool 'ret' returned a value R cannot receive: a string holds a NUL/);
-    toReturn = { "a\0b": 1 };
+    box.toReturn = { "a\0b": 1 };
     await rError("ret()", /NUL/);
   });
   it("difftime units and other dropped attributes are said", SLOW, async () => {

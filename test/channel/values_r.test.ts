@@ -5,19 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { securerTool } from "../../mod.ts";
 import { SLOW } from "../_helpers.ts";
 import { conformance } from "../_conformance.ts";
+import { echoSession } from "./_echo_session.ts";
 
 conformance("values across the boundary", {}, (ctx) => {
-  const received: unknown[] = [];
-  let toReturn: unknown = null;
-  const session = ctx.shareSession({
-    tools: [
-      securerTool({ name: "echo", args: { x: null }, fn: ({ x }) => (received.push(x), true) }),
-      securerTool({ name: "ret", fn: () => toReturn }),
-    ],
-  });
+  const { received, box, session } = echoSession(ctx);
 
   /** R -> JS as a final value and as a tool argument. */
   async function fromR(expr: string): Promise<[unknown, unknown]> {
@@ -28,7 +21,7 @@ conformance("values across the boundary", {}, (ctx) => {
   }
   /** JS -> R: the tool result must be identical() to the R expression. */
   async function toR(value: unknown, rExpr: string): Promise<void> {
-    toReturn = value;
+    box.toReturn = value;
     const r = await session().execute(
       `x <- ret(); if (identical(x, ${rExpr})) TRUE else paste(deparse(x), collapse = "")`,
     );
@@ -97,7 +90,7 @@ conformance("values across the boundary", {}, (ctx) => {
       (_, i) => (Math.sin(i + 1) * 10 ** ((i % 600) - 300)),
     );
     sent.push(Math.PI, 0.1, Number.MIN_VALUE, Number.MAX_VALUE, 2 ** 53 + 2);
-    toReturn = sent;
+    box.toReturn = sent;
     const back = await session().execute('sprintf("%.17g", ret())');
     const strings = back.value as string[];
     sent.forEach((d, i) =>
@@ -144,7 +137,7 @@ conformance("values across the boundary", {}, (ctx) => {
       [{ _row: "r1", v: 1 }, { _row: "r2", v: 2 }],
       'data.frame(v = c(1, 2), row.names = c("r1", "r2"))',
     );
-    toReturn = [{ mpg: 21 }, { mpg: 22.8 }];
+    box.toReturn = [{ mpg: 21 }, { mpg: 22.8 }];
     assert.equal((await session().execute("d <- ret(); mean(d$mpg)")).value, 21.9);
   });
   it("matrices and arrays <-> nested arrays of rows", SLOW, async () => {

@@ -10,32 +10,7 @@ import { createMcpServer } from "../../src/mcp/mod.ts";
 import { SANDBOX } from "../_backends.ts";
 import { eventually, noR, processAlive, SLOW } from "../_helpers.ts";
 import tools from "./fixtures/tools.ts";
-
-type Content = { type: string; text?: string }[];
-const textOf = (r: Record<string, unknown>) =>
-  ((r.content ?? []) as Content).map((c) => c.text).join("\n");
-
-/** The checks both transports must pass, on a connected client. */
-async function exercise(client: Client) {
-  const { tools: listed } = await client.listTools();
-  assert.deepEqual(listed.map((t) => t.name), ["execute_r"]);
-  assert.match(listed[0].description ?? "", /query_db\(table, limit\): Query a database table/);
-  assert.deepEqual(listed[0].inputSchema.required, ["code"]);
-
-  const ok = await client.callTool({
-    name: "execute_r",
-    arguments: { code: 'd <- query_db("mtcars", 4)\nmean(d$mpg)' },
-  });
-  assert.equal(ok.isError, false);
-  assert.equal(textOf(ok), "20.975");
-
-  const failed = await client.callTool({
-    name: "execute_r",
-    arguments: { code: 'stop("no such table")' },
-  });
-  assert.equal(failed.isError, true);
-  assert.equal(textOf(failed), "Error: no such table");
-}
+import { exercise, textOf } from "./_mcp_checks.ts";
 
 describe("createMcpServer", { skip: noR || SANDBOX.skip }, () => {
   let session: SecureSession;
