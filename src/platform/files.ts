@@ -31,9 +31,17 @@ export async function writePrivateFile(
   await fs.promises.writeFile(path, content, { mode, flag: "wx" });
 }
 
-/** Removes a directory tree; never throws. */
+/**
+ * Removes a directory tree; never throws. A process still dying in it (R removing its own
+ * temporary files as it exits) can make one pass fail with `ENOTEMPTY` or `EBUSY`, so it
+ * tries again while the tree still exists, ten times in all, 50 ms apart.
+ */
 export async function removeDir(path: string): Promise<void> {
-  await fs.promises.rm(path, { recursive: true, force: true }).catch(() => undefined);
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    await fs.promises.rm(path, { recursive: true, force: true }).catch(() => undefined);
+    if (!fs.existsSync(path) || attempt === 10) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**
