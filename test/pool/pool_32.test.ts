@@ -38,7 +38,9 @@ describe(`a pool of 32 [${backend.name}]`, { skip: backend.skip }, () => {
     });
     try {
       assert.deepEqual(pool.status(), { total: 32, busy: 0, idle: 32, dead: 0, starting: 0 });
-      const code = "gate(); if (!exists('me')) me <- runif(1); me";
+      // The session's directory names it (not `runif()`: in a sandbox every R is pid 2, so
+      // two sessions seeding in the same instant can draw the same numbers).
+      const code = "gate(); commandArgs(TRUE)[[1L]]";
       const results = await Promise.all(
         Array.from({ length: 64 }, () => pool.execute(code, { timeout: 200_000 })),
       );
