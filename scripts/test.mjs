@@ -28,8 +28,9 @@ const { values, positionals } = parseArgs({
   },
 });
 const runtimes = (values.only ?? "deno,bun,node").split(",");
-values.jobs = Number(values.jobs);
-if (!Number.isInteger(values.jobs) || values.jobs < 1) {
+/** How many jobs run at once. */
+const parallel = values.serial ? 1 : Number(values.jobs);
+if (!Number.isInteger(parallel) || parallel < 1) {
   throw new Error("--jobs must be a positive integer");
 }
 const targets = positionals.length > 0 ? positionals : ["test"];
@@ -186,8 +187,9 @@ const plans = {
 };
 
 /**
- * Seconds each test file took under Deno in a whole run (`test/durations.json`, written by
- * `--record`): the weights the jobs are balanced by. A file not listed weighs the median.
+ * Wall seconds each test file took as a job of its own, the longest over the runtimes that ran
+ * it (`test/durations.json`, written by `--record`): the weights the jobs are balanced by. A
+ * file not listed weighs the median.
  */
 const durationsPath = join(root, "test", "durations.json");
 function weights() {
@@ -295,10 +297,7 @@ function record(runs) {
   process.stdout.write(`\nwrote ${relative(root, durationsPath)} (${runs.length} files)\n`);
 }
 
-const runs = await runJobs(
-  jobsOf(runtimes, values.record ? 0 : JOB_SECONDS),
-  values.serial ? 1 : values.jobs,
-);
+const runs = await runJobs(jobsOf(runtimes, values.record ? 0 : JOB_SECONDS), parallel);
 if (values.record) record(runs);
 // Removed whichever runtimes ran.
 rmSync(scratch, { recursive: true, force: true });

@@ -21,7 +21,7 @@ export class UsageError extends Error {
 }
 
 /** The flags of {@linkcode parseSharedFlags}, for `parseArgs`. */
-export const SHARED_OPTIONS = {
+const SHARED_OPTIONS = {
   tools: { type: "string" },
   "pool-size": { type: "string" },
   sandbox: { type: "boolean" },
@@ -42,7 +42,7 @@ export const SHARED_USAGE: string =
   -h, --help           print this help`;
 
 /** The shared flags, checked. */
-export interface SharedFlags {
+interface SharedFlags {
   /** The `--tools` module path, if given. */
   readonly tools: string | undefined;
   /** Pool options from the flags (tools not loaded yet). */
@@ -55,7 +55,7 @@ export interface SharedFlags {
  * Parses `argv` with the shared flags plus `extra`; unknown flags and stray arguments are
  * {@linkcode UsageError}s.
  */
-export function parseFlags<E extends NonNullable<ParseArgsConfig["options"]>>(
+function parseFlags<E extends NonNullable<ParseArgsConfig["options"]>>(
   argv: readonly string[],
   extra: E,
 ): Record<string, string | boolean | undefined> {
@@ -91,7 +91,7 @@ export function intFlag(
 }
 
 /** Reads the shared flags out of parsed values. */
-export function parseSharedFlags(values: Record<string, unknown>): SharedFlags {
+function parseSharedFlags(values: Record<string, unknown>): SharedFlags {
   if (values.sandbox === true && values["no-sandbox"] === true) {
     throw new UsageError("--sandbox and --no-sandbox contradict each other.");
   }
@@ -146,7 +146,7 @@ export async function poolCommandInput<E extends NonNullable<ParseArgsConfig["op
  * Imports a tools module (path relative to the working directory) and returns its default
  * export, which must be an array of `securerTool()`s.
  */
-export async function loadToolsModule(path: string): Promise<readonly Tool[]> {
+async function loadToolsModule(path: string): Promise<readonly Tool[]> {
   let mod: { default?: unknown };
   try {
     mod = await import(pathToFileURL(resolve(path)).href);
