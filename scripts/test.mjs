@@ -70,7 +70,10 @@ function capture(cmd, args, live = true) {
 }
 
 const unescapeXml = (s) =>
-  s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+  s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(
+    /&#39;|&apos;/g,
+    "'",
+  )
     .replace(/&amp;/g, "&");
 
 const last = (text, re) => {

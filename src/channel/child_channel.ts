@@ -30,6 +30,8 @@ import type { ChildEvent } from "./start_child.ts";
 
 const MAX_OUTPUT_LINE_BYTES = 65_536;
 const DIAGNOSTIC_BYTES = 4_096;
+/** Longer than any marker: a separator, the 32-character nonce, two ids, two separators. */
+const MARKER_MAX_CHARS = 96;
 /**
  * Output bytes R may write while no execution runs (leftover processes, where nothing kills
  * them): they are counted and dropped unread, and past this many the child is treated as
@@ -75,7 +77,17 @@ export const openChannel = (
     let output: ((line: string) => void) | null = null;
     let diagnostics = "";
     let idleBytes = 0;
-    const markerRe = new RegExp(`\x1e${nonce}:(\\d+)\x1e$`);
+    // `<id>` ends an execution's output; `<id>.<call>` comes before its tool call.
+    const markerRe = new RegExp(`\x1e${nonce}:(\\d+)(?:\\.(\\d+))?\x1e$`);
+    // A tool call is handed on only once the output R wrote before it has been (its marker
+    // arrived on `out`), so `onOutput` hears of that output before `onToolCall` hears of the
+    // call: the two FIFOs are read independently.
+    let heldCall: ChildMessage | null = null;
+    let markedCall = "";
+    // The unfinished line a tool call's marker cut: the next line continues it.
+    let carry = "";
+    // The end of a cut piece that may be the start of a marker.
+    let straddling = "";
 
     const breakWith = (reason: string) => {
       if (broken) return;
@@ -104,6 +116,15 @@ export const openChannel = (
         return;
       }
       if (message.type === "hello") return breakWith("a second hello");
+      if (heldCall !== null) {
+        // R sent something after the call without marking it first: keep the order of `res`.
+        emit({ _tag: "Message", message: heldCall });
+        heldCall = null;
+      }
+      if (message.type === "tool_call" && markedCall !== `${message.id}.${message.call}`) {
+        heldCall = message;
+        return;
+      }
       emit({ _tag: "Message", message });
     };
     const protocol = new LineSplitter({
@@ -116,10 +137,32 @@ export const openChannel = (
     const outputLines = new LineSplitter({
       maxLineBytes: MAX_OUTPUT_LINE_BYTES,
       mode: "split",
-      onLine: (line) => {
-        if (!handshaken && diagnostics.length < DIAGNOSTIC_BYTES) diagnostics += `${line}\n`;
+      onLine: (piece, complete) => {
+        if (!handshaken && diagnostics.length < DIAGNOSTIC_BYTES) diagnostics += `${piece}\n`;
+        let line = piece;
+        if (straddling !== "") [line, straddling] = [straddling + piece, ""];
+        if (!complete) {
+          // A piece cut from a long line: a marker may begin near its end and end in the
+          // next piece, so what follows a record separator there waits for that piece.
+          const k = line.indexOf("\x1e", line.length - MARKER_MAX_CHARS);
+          if (k !== -1) [line, straddling] = [line.slice(0, k), line.slice(k)];
+          if (line !== "") output?.(carry + line);
+          carry = "";
+          return;
+        }
         const m = line.endsWith("\x1e") ? markerRe.exec(line) : null;
-        const text = m ? line.slice(0, m.index) : line;
+        let text = m ? line.slice(0, m.index) : line;
+        if (carry !== "") [text, carry] = [carry + text, ""];
+        if (m?.[2] !== undefined) {
+          if (text.length < MAX_OUTPUT_LINE_BYTES) carry = text;
+          else output?.(text);
+          const key = `${m[1]}.${m[2]}`;
+          if (heldCall?.type === "tool_call" && `${heldCall.id}.${heldCall.call}` === key) {
+            emit({ _tag: "Message", message: heldCall });
+            heldCall = null;
+          } else markedCall = key;
+          return;
+        }
         if (m === null || text !== "") output?.(text);
         if (m !== null) emit({ _tag: "Marker", id: Number(m[1]) });
       },
@@ -167,6 +210,8 @@ export const openChannel = (
           // A new execution: what was left of the idle stream is not its output.
           outputLines.reset();
           idleBytes = 0;
+          carry = "";
+          straddling = "";
         }
         output = sink;
       },

@@ -15,7 +15,7 @@ const NEWLINE = 10;
 export class LineSplitter {
   readonly #maxLineBytes: number;
   readonly #mode: "split" | "reject";
-  readonly #onLine: (line: string) => void;
+  readonly #onLine: (line: string, complete: boolean) => void;
   readonly #onOverflow: (bytes: number) => void;
   readonly #decoder = new TextDecoder("utf-8");
   #pending: Uint8Array[] = [];
@@ -25,7 +25,8 @@ export class LineSplitter {
   constructor(options: {
     maxLineBytes: number;
     mode: "split" | "reject";
-    onLine: (line: string) => void;
+    /** Receives each line; `complete` is false for a piece cut from a longer line. */
+    onLine: (line: string, complete: boolean) => void;
     onOverflow?: (bytes: number) => void;
   }) {
     this.#maxLineBytes = options.maxLineBytes;
@@ -54,7 +55,7 @@ export class LineSplitter {
         this.#pendingBytes += chunk.length - start;
         return;
       }
-      this.#emit(chunk.subarray(start, nl));
+      this.#emit(chunk.subarray(start, nl), true);
       start = nl + 1;
     }
   }
@@ -67,7 +68,7 @@ export class LineSplitter {
 
   /** Emits what is left without a trailing newline, if anything. */
   flush(): void {
-    if (!this.#dead && this.#pendingBytes > 0) this.#emit(new Uint8Array(0));
+    if (!this.#dead && this.#pendingBytes > 0) this.#emit(new Uint8Array(0), false);
   }
 
   /** Emits a full-size piece of an over-long line; returns where the rest starts. */
@@ -76,11 +77,11 @@ export class LineSplitter {
     // Back off to a UTF-8 character boundary (continuation bytes are 10xxxxxx).
     while (cut > start && cut < end && (chunk[cut] & 0xc0) === 0x80) cut--;
     if (cut === start && this.#pendingBytes === 0) cut = Math.min(end, start + this.#maxLineBytes);
-    this.#emit(chunk.subarray(start, cut));
+    this.#emit(chunk.subarray(start, cut), false);
     return cut;
   }
 
-  #emit(tail: Uint8Array): void {
+  #emit(tail: Uint8Array, complete: boolean): void {
     let bytes = tail;
     if (this.#pending.length > 0) {
       bytes = new Uint8Array(this.#pendingBytes + tail.length);
@@ -93,6 +94,6 @@ export class LineSplitter {
       this.#pending = [];
       this.#pendingBytes = 0;
     }
-    this.#onLine(this.#decoder.decode(bytes));
+    this.#onLine(this.#decoder.decode(bytes), complete);
   }
 }

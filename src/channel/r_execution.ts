@@ -13,6 +13,7 @@
 export const R_EXECUTION: string = String.raw`
   # ---- execution ------------------------------------------------------------------
   marker <- function(id) paste0("\036", nonce, ":", id, "\036\n")
+  call_marker <- function(id, call) paste0("\036", nonce, ":", id, ".", call, "\036\n")
   eval_call <- quote(eval(expr, globalenv()))
   show_warning <- function(w) {
     call <- conditionCall(w)
@@ -229,5 +230,5 @@ export const R_EXECUTION: string = String.raw`
   rm(list = intersect(c("init", "tool", "arg_names", "arg_types"), ls(rt)))
   lockEnvironment(rt, bindings = TRUE)
   suspendInterrupts(serve())
-}, envir = new.env(parent = baseenv()))
+})
 `;

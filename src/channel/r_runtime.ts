@@ -33,13 +33,22 @@ import { R_VALUES } from "./r_values.ts";
 import { R_WRITE_LIMITS } from "./r_write_limits.ts";
 
 /**
- * The script R is started with (`--file=boot.R`): it parses `runtime.R` with `parse()` and
- * evaluates it. R's file reader parses one huge top-level expression about 50 times more
- * slowly than `parse()` does (measured: 110 ms against 2 ms), so the runtime is not given
- * to `--file` directly.
+ * The script R is started with (`--file=boot.R`): it evaluates the compiled runtime
+ * (`runtime.rds`, see `compiled_runtime.ts`) if the session directory has a readable one,
+ * else parses `runtime.R` with `parse()` and evaluates its `local()` block's body, in an
+ * environment whose parent is the base environment either way. R's file reader parses one
+ * huge top-level expression about 50 times more slowly than `parse()` does (measured:
+ * 110 ms against 2 ms), so the runtime is not given to `--file` directly.
  */
-export const R_BOOT: string =
-  'eval(parse(file.path(commandArgs(trailingOnly = TRUE)[[1L]], "runtime.R"), keep.source = FALSE, encoding = "UTF-8")[[1L]], globalenv())\n';
+export const R_BOOT: string = String.raw`(function(dir) {
+  code <- tryCatch(readRDS(file.path(dir, "runtime.rds")), error = function(e) NULL,
+    warning = function(w) NULL)
+  if (!identical(typeof(code), "bytecode")) {
+    code <- parse(file.path(dir, "runtime.R"), keep.source = FALSE, encoding = "UTF-8")[[1L]][[2L]]
+  }
+  eval(code, new.env(parent = baseenv()))
+})(commandArgs(trailingOnly = TRUE)[[1L]])
+`;
 
 /**
  * The opening of the runtime: reads and deletes `init.json`, opens the three FIFOs, sets up
@@ -68,6 +77,16 @@ local({
   # consumed first is remembered here by execution id until the other one is.
   st$signal_taken <- integer(0)
   st$message_taken <- integer(0)
+  # R seeds its generator from the clock and its pid when code first draws a number, and
+  # every sandboxed R is pid 2: sessions started in the same instant drew the same numbers.
+  # The kernel's random bytes seed it here instead, before any user code runs.
+  kernel_seed <- function() {
+    con <- file("/dev/urandom", "rb")
+    on.exit(close(con))
+    seed <- readBin(con, "integer", 1L)
+    if (is.na(seed)) 0L else seed
+  }
+  try(set.seed(kernel_seed()), silent = TRUE)
 
   # ---- channel --------------------------------------------------------------------
   send <- function(json) {

@@ -37,6 +37,9 @@ export const R_TOOLS: string = String.raw`
       stop(tool_error(sprintf("Tool '%s': arguments too large (%.0f bytes, max %.0f)", tool,
         nchar(msg, type = "bytes"), max_bytes), call))
     }
+    # The output so far goes first: the host hands the call on once this marker arrives.
+    flush(stdout())
+    cat(call_marker(st$exec, id), file = out)
     send(msg)
     repeat {
       reply <- suspendInterrupts(read_msg())

@@ -13,6 +13,7 @@ import type { WrappedCommand } from "../sandbox/backend.ts";
 import { makeFifos } from "../platform/fifo.ts";
 import { chownTree, makeDir, removeDir, writePrivateFile } from "../platform/files.ts";
 import { makeSessionDir } from "../platform/session_dirs.ts";
+import { compiledRuntime } from "./compiled_runtime.ts";
 import { R_BOOT, R_RUNTIME } from "./r_runtime.ts";
 import type { ChildConfig } from "./start_child.ts";
 
@@ -93,6 +94,8 @@ export const prepareSessionDir = (
         await makeFifos(["req", "res", "out"].map((f) => join(dir, f)));
         await writePrivateFile(bootPath, R_BOOT, 0o400);
         await writePrivateFile(join(dir, "runtime.R"), R_RUNTIME, 0o400);
+        const bytecode = await compiledRuntime(config.install);
+        if (bytecode !== null) await writePrivateFile(join(dir, "runtime.rds"), bytecode, 0o400);
         await writePrivateFile(
           join(dir, "init.json"),
           JSON.stringify({

@@ -12,7 +12,8 @@
  * Reset: the global environment (all but the tool wrappers), options, attached packages and
  * environments, loaded namespaces (those R can unload), open connections (all but the
  * channel's), graphics devices, task callbacks, the working directory, files in
- * `tempdir()`, environment variables, the random number generator (kind and seed). Sinks
+ * `tempdir()`, environment variables, the random number generator (its kind, and a new seed
+ * from the kernel's random bytes). Sinks
  * are already reset after every execution by the runtime.
  *
  * @module
@@ -56,6 +57,13 @@ export const SNAPSHOT_CODE: string = String.raw`local({
     made <- setdiff(list.files(tempdir(), all.files = TRUE, full.names = TRUE, no.. = TRUE), tmp)
     unlink(made, recursive = TRUE, force = TRUE)
     do.call(RNGkind, as.list(rng))
+    # A fresh seed from the kernel, as the runtime drew one at start: not the clock's.
+    try({
+      con <- file("/dev/urandom", "rb")
+      seed <- readBin(con, "integer", 1L)
+      close(con)
+      set.seed(if (is.na(seed)) 0L else seed)
+    }, silent = TRUE)
     rm(list = setdiff(ls(globalenv(), all.names = TRUE), keep), envir = globalenv())
     "securer:reset-done"
   }

@@ -19,6 +19,13 @@ describe("LineSplitter", () => {
     s.push(bytes("ab✓cdefg\n"));
     assert.deepEqual(lines, ["ab", "✓c", "defg"]);
   });
+  it("says which lines were cut and which ended with a newline", () => {
+    const lines: [string, boolean][] = [];
+    const s = new LineSplitter({ maxLineBytes: 4, mode: "split", onLine: (...l) => lines.push(l) });
+    s.push(bytes("abcdefg\nhi\njk"));
+    s.flush();
+    assert.deepEqual(lines, [["abcd", false], ["efg", true], ["hi", true], ["jk", false]]);
+  });
   it("reports an over-long line once in reject mode and ignores the rest", () => {
     const lines: string[] = [];
     const overflows: number[] = [];

@@ -129,14 +129,18 @@ conformance("escape: writing outside /tmp", { needs: ["filesystem"], skip: noCom
     const r = await s().execute(`d <- ${d}; c(
       try_write(file.path(d, "new")),
       try_write(file.path(d, "runtime.R")),
+      try_write(file.path(d, "runtime.rds")),
       if (suppressWarnings(file.remove(file.path(d, "runtime.R")))) "DELETED" else "refused",
+      if (suppressWarnings(file.remove(file.path(d, "runtime.rds")))) "DELETED" else "refused",
       if (suppressWarnings(file.symlink("/etc/shadow", file.path(d, "link")))) "LINKED" else "refused")`);
-    const [created, replaced, ...rest] = r.value as string[];
+    const [created, replaced, replacedCompiled, ...rest] = r.value as string[];
     assert.match(created, EROFS);
     assert.match(replaced, EROFS);
-    assert.deepEqual(rest, ["refused", "refused"]);
-    const files = fs.readdirSync(dir).filter((f) => f !== "seccomp.bpf").sort();
-    assert.deepEqual(files, ["boot.R", "out", "req", "res", "runtime.R", "tmp"]);
+    assert.match(replacedCompiled, EROFS);
+    assert.deepEqual(rest, ["refused", "refused", "refused"]);
+    // runtime.rds: the compiled runtime, when this machine's cache has one.
+    const files = fs.readdirSync(dir).filter((f) => !["seccomp.bpf", "runtime.rds"].includes(f));
+    assert.deepEqual(files.sort(), ["boot.R", "out", "req", "res", "runtime.R", "tmp"]);
   });
   it("cannot redirect a write through a symlink made in /tmp", SLOW, async () => {
     const r = await s().execute(

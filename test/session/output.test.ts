@@ -79,6 +79,21 @@ conformance("output capture", {}, (ctx) => {
     assert.equal(r.outputTruncated, true);
     assert.equal(streamed, 10);
   });
+  it(
+    "ends an execution whose last line, unfinished, is cut where R's end marker begins",
+    SLOW,
+    async () => {
+      // R's marker follows the unfinished line on the same line; the 64 KiB cut falls inside
+      // it for every length here (the marker is 36 characters).
+      for (const n of [65_500, 65_520, 65_530, 65_535, 131_062]) {
+        const r = await session().execute(
+          `cat(strrep("x", ${n})); cat("\\n"); cat(strrep("y", ${n})); 1`,
+        );
+        assert.equal(r.value, 1, `length ${n}`);
+        assert.equal(r.output.join(""), "x".repeat(n) + "y".repeat(n), `length ${n}`);
+      }
+    },
+  );
   it("splits a huge line into 64 KiB pieces instead of buffering it whole", SLOW, async () => {
     const r = await session().execute('cat(strrep("x", 200000), "\\n", sep = "")');
     assert.equal(r.output.join(""), "x".repeat(200000));

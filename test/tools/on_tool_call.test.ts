@@ -53,6 +53,35 @@ describe("onToolCall", { skip: noR }, () => {
     );
   });
 
+  it(
+    "hears of the output before each call, however fast R is, and lines stay whole",
+    SLOW,
+    async () => {
+      // R marks its output stream before each call, and the host hands the call on only once
+      // the mark has arrived: the two FIFOs are read independently.
+      const seen: string[] = [];
+      const r = await session.execute(
+        'for (i in 1:20) { cat("line", i, "\\n"); cat("half"); add(i, 0); cat("-done\\n") }; "end"',
+        {
+          onOutput: (line) => seen.push(line),
+          onToolCall: (e) => {
+            if (e.type === "call") seen.push(`call ${(e.args as { a: number }).a}`);
+          },
+        },
+      );
+      assert.equal(r.value, "end");
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 20 }, (_, k) => [`line ${k + 1} `, `call ${k + 1}`, "half-done"])
+          .flat(),
+      );
+      assert.deepEqual(
+        r.output,
+        Array.from({ length: 20 }, (_, k) => [`line ${k + 1} `, "half-done"]).flat(),
+      );
+    },
+  );
+
   it("ignores a handler that throws", SLOW, async () => {
     const r = await session.execute("add(2, 3)", {
       onToolCall: () => {
