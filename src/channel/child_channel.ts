@@ -117,11 +117,11 @@ export const openChannel = (
       }
       if (message.type === "hello") return breakWith("a second hello");
       if (heldCall !== null) {
-        // R sent something after the call without marking it first: keep the order of `res`.
+        // R sent more after an unmarked call, which R's runtime never does: both go on at
+        // once, in the order of `res`, for the execution to judge.
         emit({ _tag: "Message", message: heldCall });
         heldCall = null;
-      }
-      if (message.type === "tool_call" && markedCall !== `${message.id}.${message.call}`) {
+      } else if (message.type === "tool_call" && markedCall !== `${message.id}.${message.call}`) {
         heldCall = message;
         return;
       }
