@@ -21,6 +21,7 @@ import { randomHex, removeDirSync, removeFile } from "../platform/files.ts";
 import { findProcess } from "../platform/find_process.ts";
 import { type ExitStatus, signalProcess, spawnProcess } from "../platform/process.ts";
 import { killChildrenFirst } from "../platform/kill_tree.ts";
+import { schedBatchPrefix } from "../platform/sched_batch.ts";
 import type { ChildMessage, HostMessage } from "./protocol.ts";
 import type { RInstallation } from "./find_r.ts";
 import type { Tool } from "../tools/securer_tool.ts";
@@ -109,10 +110,11 @@ const startChildNow = (
 
     // --- the cgroup (released after the process is killed), and the process ---------
     const cgroup = yield* acquireChildCgroup(config);
+    const batch = yield* Effect.promise(() => schedBatchPrefix());
     const proc = yield* Effect.acquireRelease(
       Effect.try({
         try: () =>
-          spawnProcess(wrapped.argv, {
+          spawnProcess([...batch, ...wrapped.argv], {
             env: wrapped.env,
             cwd: dir,
             outputFifo: join(dir, "out"),
