@@ -97,7 +97,7 @@ const line = (label: string, f: Figures, floor?: Figures) =>
   );
 
 console.log(`pool bench (${N} executions per point, unsandboxed)`);
-const session = await SecureSession.create({ tools: [add] });
+const session = await SecureSession.create({ tools: [add], sandbox: false });
 const floor = await load(() => session.execute("1 + 1"), N, 1);
 const floorTools = await load(() => session.execute(TOOLS_CODE), N, 1);
 await session.close();
@@ -123,7 +123,7 @@ const targets: string[] = [];
     sandbox: false,
     acquireTimeout: 60_000,
   });
-  const bare = await Promise.all([0, 1, 2, 3].map(() => SecureSession.create()));
+  const bare = await Promise.all([0, 1, 2, 3].map(() => SecureSession.create({ sandbox: false })));
   const p: number[] = [];
   const b: number[] = [];
   const rounds = 4;
@@ -164,7 +164,7 @@ for (const size of [1, 2, 4]) {
 console.log("resetBetweenUses (size 2, concurrency 1, `x <- 1`):");
 const cold = await (async () => {
   const t = performance.now();
-  await (await SecureSession.create()).close();
+  await (await SecureSession.create({ sandbox: false })).close();
   return performance.now() - t;
 })();
 console.log(`  a cold session start (and close) for reference: ${ms(cold)}`);

@@ -81,7 +81,7 @@ local({
   # every sandboxed R is pid 2: sessions started in the same instant drew the same numbers.
   # The kernel's random bytes seed it here instead, before any user code runs.
   kernel_seed <- function() {
-    con <- file("/dev/urandom", "rb")
+    con <- file("/dev/urandom", "rb", raw = TRUE)
     on.exit(close(con))
     seed <- readBin(con, "integer", 1L)
     if (is.na(seed)) 0L else seed
