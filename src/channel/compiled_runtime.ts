@@ -18,6 +18,10 @@
  * read-only home, Deno without the permission to write there: never prompted for), nothing
  * is compiled and sessions run the source, as before.
  *
+ * Each host process marks the file it uses (its modification time); a compilation removes
+ * those of other versions or installations unused for 30 days, so upgrades do not pile up
+ * files of about 0.5 MB.
+ *
  * The cache is trusted as the host's own files are: a file is used only if it is a regular
  * file of this user's, in a directory of this user's, neither writable by group or others.
  * Sandboxed R never sees the cache (only the copy in its read-only session directory);
@@ -39,6 +43,8 @@ import { R_RUNTIME } from "./r_runtime.ts";
 const MAX_BYTES = 16 * 1024 * 1024;
 /** How long the one compilation may take before it is given up. */
 const COMPILE_TIMEOUT_MS = 60_000;
+/** A compiled runtime no host has used for this long is removed (by the next compilation). */
+const UNUSED_MS = 30 * 24 * 60 * 60 * 1000;
 /** Bumped when the compiled file's form changes, so older caches are not read. */
 const FORMAT = "1";
 
@@ -121,7 +127,21 @@ function cacheKey(install: RInstallation): string {
 
 async function lookUpOrCompile(install: RInstallation, path: string): Promise<Uint8Array | null> {
   const cached = readCached(path);
-  if (cached !== null) return cached;
+  if (cached !== null) {
+    // Marks it used (once per process), for the pruning below.
+    const now = new Date();
+    try {
+      fs.utimesSync(path, now, now);
+    } catch {
+      // Not marked: it may be pruned and compiled again one day.
+    }
+    return cached;
+  }
+  try {
+    pruneUnused(dirname(path));
+  } catch {
+    // What is left is only disk space.
+  }
   // Written under names of their own, then renamed: hosts compiling at once never see a
   // half-written file.
   const part = `${path.slice(0, -".rds".length)}.${randomHex(6)}`;
@@ -152,6 +172,20 @@ async function lookUpOrCompile(install: RInstallation, path: string): Promise<Ui
     for (const f of [`${part}.R`, `${part}.rds`]) fs.rmSync(f, { force: true });
   }
   return readCached(path);
+}
+
+/**
+ * Removes the compiled runtimes of other versions or R installations that no host process
+ * has used for {@linkcode UNUSED_MS} (each process marks the one it uses), so upgrades do
+ * not pile them up.
+ */
+function pruneUnused(dir: string): void {
+  const cutoff = Date.now() - UNUSED_MS;
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^runtime-[0-9a-f]{32}\.rds$/.test(name)) continue;
+    const path = join(dir, name);
+    if (fs.lstatSync(path).mtimeMs < cutoff) fs.rmSync(path, { force: true });
+  }
 }
 
 /** The cached file's bytes if it is one this host may use, else `null`. */

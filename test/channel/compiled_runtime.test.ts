@@ -78,6 +78,33 @@ describe("the compiled runtime", { skip: noR }, () => {
   );
 
   it(
+    "removes, when it compiles, the compiled runtimes no host has used for 30 days",
+    SLOW,
+    async () => {
+      const cache = freshCache();
+      const stale = join(cache, `runtime-${"0".repeat(32)}.rds`);
+      const recent = join(cache, `runtime-${"1".repeat(32)}.rds`);
+      const other = join(cache, "notes.txt");
+      for (const f of [stale, recent, other]) fs.writeFileSync(f, "X\n", { mode: 0o600 });
+      const old = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+      for (const f of [stale, other]) fs.utimesSync(f, old, old);
+      const lately = new Date(Date.now() - 29 * 24 * 60 * 60 * 1000);
+      fs.utimesSync(recent, lately, lately);
+      assert.deepEqual(await runs(), { compiled: true, copied: true });
+      assert.deepEqual(
+        fs.readdirSync(cache).sort(),
+        [name, "notes.txt", `runtime-${"1".repeat(32)}.rds`].sort(),
+      );
+      // A host that uses a cached file marks it used.
+      const used = freshCache();
+      fs.writeFileSync(join(used, name), bytes, { mode: 0o600 });
+      fs.utimesSync(join(used, name), old, old);
+      assert.deepEqual(await runs(), { compiled: true, copied: true });
+      assert.ok(fs.statSync(join(used, name)).mtimeMs > Date.now() - 600_000, "marked used");
+    },
+  );
+
+  it(
     `runs inside the sandbox [${SANDBOX.name}]`,
     { ...SLOW, skip: SANDBOX.skip },
     async () => {
