@@ -82,8 +82,9 @@ export const openChannel = (
     // A tool call is handed on only once the output R wrote before it has been (its marker
     // arrived on `out`), so `onOutput` hears of that output before `onToolCall` hears of the
     // call: the two FIFOs are read independently.
-    let heldCall: ChildMessage | null = null;
+    let heldCall: Extract<ChildMessage, { type: "tool_call" }> | null = null;
     let markedCall = "";
+    const callKey = (m: { id: number; call: number }) => `${m.id}.${m.call}`;
     // The unfinished line a tool call's marker cut: the next line continues it.
     let carry = "";
     // The end of a cut piece that may be the start of a marker.
@@ -121,7 +122,7 @@ export const openChannel = (
         // once, in the order of `res`, for the execution to judge.
         emit({ _tag: "Message", message: heldCall });
         heldCall = null;
-      } else if (message.type === "tool_call" && markedCall !== `${message.id}.${message.call}`) {
+      } else if (message.type === "tool_call" && markedCall !== callKey(message)) {
         heldCall = message;
         return;
       }
@@ -157,7 +158,7 @@ export const openChannel = (
           if (text.length < MAX_OUTPUT_LINE_BYTES) carry = text;
           else output?.(text);
           const key = `${m[1]}.${m[2]}`;
-          if (heldCall?.type === "tool_call" && `${heldCall.id}.${heldCall.call}` === key) {
+          if (heldCall !== null && callKey(heldCall) === key) {
             emit({ _tag: "Message", message: heldCall });
             heldCall = null;
           } else markedCall = key;

@@ -117,11 +117,14 @@ function ownedPrivately(st: fs.Stats): boolean {
   return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
 }
 
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+/** The runtime's digest, hashed once per process rather than at every session start. */
+let runtimeDigest: string | undefined;
+
 function cacheKey(install: RInstallation): string {
   const st = fs.statSync(install.executable);
-  return createHash("sha256")
-    .update([FORMAT, install.executable, st.size, st.mtimeMs, R_RUNTIME].join("\0"))
-    .digest("hex")
+  runtimeDigest ??= sha256(R_RUNTIME);
+  return sha256([FORMAT, install.executable, st.size, st.mtimeMs, runtimeDigest].join("\0"))
     .slice(0, 32);
 }
 

@@ -34,6 +34,8 @@ export const SNAPSHOT_CODE: string = String.raw`local({
   baseline$tmp <- list.files(tempdir(), all.files = TRUE, full.names = TRUE, no.. = TRUE)
   baseline$rng <- RNGkind()
   baseline$callbacks <- getTaskCallbackNames()
+  # The runtime's own seeding from the kernel (its environment is the tool wrappers').
+  baseline$kernel_seed <- environment(get(".securer_call_tool", globalenv()))$kernel_seed
   # getAllConnections(), not showConnections(all = TRUE), which runs a full gc() each time
   # (it was 94 % of the reset's time).
   baseline$cons <- getAllConnections()
@@ -60,12 +62,7 @@ export const SNAPSHOT_CODE: string = String.raw`local({
     unlink(made, recursive = TRUE, force = TRUE)
     do.call(RNGkind, as.list(rng))
     # A fresh seed from the kernel, as the runtime drew one at start: not the clock's.
-    try({
-      con <- file("/dev/urandom", "rb", raw = TRUE)
-      seed <- readBin(con, "integer", 1L)
-      close(con)
-      set.seed(if (is.na(seed)) 0L else seed)
-    }, silent = TRUE)
+    try(set.seed(kernel_seed()), silent = TRUE)
     rm(list = setdiff(ls(globalenv(), all.names = TRUE), keep), envir = globalenv())
     "securer:reset-done"
   }
