@@ -27,6 +27,11 @@ export const R_VALUES: string = String.raw`
     if (length(x) > max) paste0(s, ", ...") else s
   }
   jstr <- function(x) {
+    # The common case, one printable ASCII string without quotes or backslashes, as is.
+    if (length(x) == 1L && is.character(x) && !is.na(x) &&
+      !grepl("[^ -~]|[\"\\\\]", x, useBytes = TRUE)) {
+      return(paste0("\"", x, "\""))
+    }
     if (length(x) == 0L) return(character(0))
     na <- is.na(x)
     x <- enc2utf8(as.character(x))
@@ -225,7 +230,15 @@ export const R_VALUES: string = String.raw`
   # its wire form is over the value budget.
   enc_value <- function(x) {
     st$lost <- character(0)
-    s <- enc(x)
+    # The common case, one number or logical without attributes, written as enc() would.
+    s <- if (length(x) == 1L && is.null(attributes(x))) {
+      if (is.double(x)) paste0("{\"t\":\"d\",\"v\":[", jdbl(x), "]}")
+      else if (is.integer(x)) paste0("{\"t\":\"i\",\"v\":[", if (is.na(x)) "null" else x, "]}")
+      else if (is.logical(x)) {
+        paste0("{\"t\":\"l\",\"v\":[", if (is.na(x)) "null" else if (x) "true" else "false", "]}")
+      }
+    }
+    if (is.null(s)) s <- enc(x)
     if (length(st$lost) && s != "null") {
       s <- paste0(substr(s, 1L, nchar(s) - 1L), ",\"lost\":", jarr(jstr(st$lost)), "}")
     }
