@@ -24,6 +24,8 @@
  */
 import { parseArgs } from "node:util";
 import { type ResetMode, securerTool, SecureSession, SecureSessionPool } from "../mod.ts";
+import { availableParallelism } from "node:os";
+import { cpuPerExecution, type CpuReading, readCpu } from "./cpu_account.ts";
 import { measureOverhead, micros } from "./pool_overhead.ts";
 
 const { values: flags } = parseArgs({ options: { quick: { type: "boolean" } } });
@@ -42,6 +44,8 @@ interface Figures {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
+  /** CPU microseconds per execution, of the host and of the processes below it. */
+  readonly cpu?: CpuReading;
 }
 
 function figures(times: number[], wallMs: number): Figures {
@@ -82,6 +86,7 @@ async function load(
   for (let i = 0; i < WARM_UP; i++) await run();
   const times: number[] = [];
   let left = n;
+  const c0 = readCpu();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (left-- > 0) {
@@ -90,8 +95,14 @@ async function load(
       times.push(performance.now() - t);
     }
   }));
-  return figures(times, performance.now() - t0);
+  const wall = performance.now() - t0;
+  return { ...figures(times, wall), cpu: cpuPerExecution(c0, readCpu(), n) };
 }
+
+const cpuText = (c: CpuReading | undefined) =>
+  c
+    ? `${(c.host + c.below).toFixed(0)} µs (host ${c.host.toFixed(0)}, below ${c.below.toFixed(0)})`
+    : "?";
 
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 const line = (label: string, f: Figures, floor?: Figures) =>
@@ -162,6 +173,17 @@ for (const size of [1, 2, 4]) {
     if (size === 4 && concurrency === 4) {
       const ratio = plain.perSec / floor.perSec;
       targets.push(`size 4 conc 4 throughput ×${ratio.toFixed(2)} floor (target ≥ 1.7)`);
+      // What the machine allows: its cores fully busy with this CPU per execution.
+      const cores = availableParallelism();
+      const perExec = plain.cpu ? plain.cpu.host + plain.cpu.below : NaN;
+      const ceiling = (cores * 1e6) / perExec;
+      targets.push(
+        `  CPU per execution: floor ${cpuText(floor.cpu)}; size 4 conc 4 ${
+          cpuText(plain.cpu)
+        }; ${cores} cores at that cost serve at most ${ceiling.toFixed(0)}/s = ×${
+          (ceiling / floor.perSec).toFixed(2)
+        } floor`,
+      );
     }
   }
 }
