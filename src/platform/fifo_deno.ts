@@ -10,6 +10,7 @@
  */
 import * as fs from "node:fs";
 import type { FifoIo, FifoReader, FifoWriter } from "./fifo.ts";
+import { onHostExit } from "./exit_hooks.ts";
 import { spawnPipeRelay } from "./process.ts";
 
 /** PIPE_BUF on Linux and macOS: writes of at most this many bytes to a FIFO are atomic. */
@@ -28,7 +29,16 @@ function openReader(path: string, onData: (chunk: Uint8Array) => void): Promise<
   // while it lives; closing kills it.
   try {
     const fd = fs.openSync(path, fs.constants.O_RDWR);
-    return Promise.resolve(spawnPipeRelay(fd, onData));
+    const relay = spawnPipeRelay(fd, onData);
+    // Since the relay never sees end-of-file, a host that exits with the session open kills
+    // it on the way out, or it would outlive the host.
+    const unregister = onHostExit(() => relay.close());
+    return Promise.resolve({
+      close() {
+        unregister();
+        relay.close();
+      },
+    });
   } catch (e) {
     return Promise.reject(e);
   }

@@ -22,6 +22,7 @@ function openReader(path: string, onData: (chunk: Uint8Array) => void): FifoRead
   const socket = new net.Socket({ fd, readable: true, writable: false });
   socket.on("data", (d: Uint8Array) => onData(d));
   socket.on("error", () => undefined);
+  socket.unref(); // An idle session does not keep the host alive (keep_alive.ts).
   return { close: () => socket.destroy() };
 }
 
@@ -29,6 +30,7 @@ function openWriter(path: string): FifoWriter {
   const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
   const socket = new net.Socket({ fd, readable: false, writable: true });
   socket.on("error", () => undefined);
+  socket.unref();
   return {
     write: (text) =>
       new Promise((resolve, reject) => socket.write(text, (e) => (e ? reject(e) : resolve()))),

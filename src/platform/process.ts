@@ -111,6 +111,8 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions): Sp
     );
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
+  // Unreferenced: an idle session does not keep the host alive (`keep_alive.ts`).
+  child.unref();
   const pid = child.pid ?? -1;
   return {
     pid,
@@ -230,6 +232,9 @@ export function spawnPipeRelay(fd: number, onData: (chunk: Uint8Array) => void):
   }
   child.stdout?.on("data", (d: Uint8Array) => onData(d));
   child.on("error", () => undefined);
+  // Unreferenced, process and pipe: an idle session does not keep the host alive.
+  child.unref();
+  (child.stdout as { unref?: () => void } | null)?.unref?.();
   let open = true;
   return {
     close() {

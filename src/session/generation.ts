@@ -11,6 +11,7 @@ import type { TimerEvent } from "./execution_types.ts";
 import type { SessionLog } from "./session_log.ts";
 import type { Child } from "../channel/start_child.ts";
 import type { ToolReply } from "../tools/run_tool_call.ts";
+import { holdingEventLoop } from "../platform/keep_alive.ts";
 
 /** Everything the execution loop waits for. */
 export type LoopEvent =
@@ -48,7 +49,7 @@ export const startGeneration = (
   facts: GenerationFacts,
   onEvent: (gen: Generation, event: ChildEvent) => void,
 ): Effect.Effect<Generation, SessionStartError> =>
-  Effect.gen(function* () {
+  holdingEventLoop(Effect.gen(function* () {
     const scope = yield* Scope.make();
     const events = yield* Queue.unbounded<LoopEvent>();
     const holder: { gen: Generation | null } = { gen: null };
@@ -70,7 +71,7 @@ export const startGeneration = (
     });
     log.verbose(`Session started (sandbox=${facts.sandboxed}, pid=${child.pid})`);
     return gen;
-  });
+  }));
 
 /** Marks the child dead and kills it now (its scope is closed later). */
 export function killGeneration(gen: Generation): void {
@@ -80,7 +81,7 @@ export function killGeneration(gen: Generation): void {
 
 /** Marks the child dead, kills it, and closes its scope (removing its files). */
 export const disposeGeneration = (gen: Generation): Effect.Effect<void> =>
-  Effect.suspend(() => {
+  holdingEventLoop(Effect.suspend(() => {
     killGeneration(gen);
     return Scope.close(gen.scope, Exit.void);
-  });
+  }));

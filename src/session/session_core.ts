@@ -39,6 +39,7 @@ import {
   transition,
 } from "./session_lifecycle.ts";
 import { preChecks } from "./pre_checks.ts";
+import { holdingEventLoop } from "../platform/keep_alive.ts";
 
 /** What the session core needs from `makeSession`. */
 export interface CoreConfig {
@@ -295,7 +296,8 @@ export const makeSessionCore = (
         return yield* Effect.suspend(() => {
           const next = decide(core, { _tag: "ExecuteRequested" });
           if (next._tag === "Refusal") return Effect.fail(next.error);
-          return runGuarded(core, execution, code, o).pipe(
+          // An execution in flight keeps the host alive; an idle session does not.
+          return holdingEventLoop(runGuarded(core, execution, code, o)).pipe(
             Effect.ensuring(applyAlways(core, { _tag: "ExecuteFinished" })),
           );
         });

@@ -50,7 +50,10 @@ async function startHost(args: string[]) {
   const ok = await eventually(() => out.includes("\n"), 60_000);
   assert.ok(ok, "the host started a session");
   const info = JSON.parse(out.split("\n")[0]) as { wrapper: number; dir: string };
-  return { child, exited, info, tree: [info.wrapper, ...descendants(info.wrapper)] };
+  // Everything the host started: the wrapper, R, and the host's own helpers (Deno's relays).
+  const all = [...new Set([info.wrapper, ...descendants(child.pid!)])];
+  const output = () => out;
+  return { child, exited, info, tree: [info.wrapper, ...descendants(info.wrapper)], all, output };
 }
 
 conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
@@ -58,11 +61,32 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
   it("leaves no R process or directory when the host exits normally", {
     timeout: 90_000,
   }, async () => {
-    const { exited, info, tree } = await startHost([options, "exit"]);
+    const { exited, info, all } = await startHost([options, "exit"]);
     await exited;
     assert.ok(
-      await eventually(() => tree.every((p) => !processAlive(p))),
-      `left running: ${tree.filter(processAlive)}`,
+      await eventually(() => all.every((p) => !processAlive(p))),
+      `left running: ${all.filter(processAlive)}`,
+    );
+    assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+  });
+  const isBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
+  it("ends by itself when its only session is idle and never closed, leaving nothing", {
+    timeout: 90_000,
+    skip: isBun ? "Bun's FIFO reader holds its event loop and cannot be unreferenced" : false,
+  }, async () => {
+    // An idle session does not keep the host alive (as an execution in flight does): the
+    // host exits once its own work is done, and its exit hooks take the session down.
+    const { child, exited, info, all, output } = await startHost([options, "idle"]);
+    const ended = await Promise.race([
+      exited.then((code) => ({ code })),
+      new Promise<null>((r) => setTimeout(() => r(null), 30_000)),
+    ]);
+    if (ended === null) child.kill("SIGKILL");
+    assert.deepEqual(ended, { code: 0 }, "the host exited by itself, with status 0");
+    assert.ok(output().includes('{"slept":7}'), `the last execution finished first: ${output()}`);
+    assert.ok(
+      await eventually(() => all.every((p) => !processAlive(p))),
+      `left running: ${all.filter(processAlive)}`,
     );
     assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
   });
@@ -86,7 +110,7 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
     it(`leaves nothing when ${signal} ends the host, which still dies of it`, {
       timeout: 90_000,
     }, async () => {
-      const { child, info, tree } = await startHost([options, "wait"]);
+      const { child, info, all } = await startHost([options, "wait"]);
       const ended = new Promise<[number | null, string | null]>((r) =>
         child.once("exit", (code, sig) => r([code, sig]))
       );
@@ -97,8 +121,8 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
         `the host ended with ${sig ?? code}, not of ${signal}`,
       );
       assert.ok(
-        await eventually(() => tree.every((p) => !processAlive(p))),
-        `left running: ${tree.filter(processAlive)}`,
+        await eventually(() => all.every((p) => !processAlive(p))),
+        `left running: ${all.filter(processAlive)}`,
       );
       assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
     });
