@@ -66,9 +66,20 @@ export function mcpOverHttp(
       enableJsonResponse: true,
     });
     await server.connect(transport as unknown as Parameters<typeof server.connect>[0]);
+    // A client that goes away mid-call cancels it: the handler answers at once (to no one:
+    // 499) and closes the server, which aborts its in-flight handlers, and `execute_r` passes
+    // that abort on to the execution (as a timeout stops it).
+    let cancel = () => {};
+    const gone = new Promise<Response>((resolve) => {
+      cancel = () =>
+        resolve(new Response(null, { status: 499, statusText: "Client Closed Request" }));
+    });
+    if (request.signal.aborted) cancel();
+    else request.signal.addEventListener("abort", cancel, { once: true });
     try {
-      return await transport.handleRequest(request);
+      return await Promise.race([transport.handleRequest(request), gone]);
     } finally {
+      request.signal.removeEventListener("abort", cancel);
       await server.close();
     }
   };

@@ -83,6 +83,45 @@ describe("MCP over Streamable HTTP at /mcp", { skip: noR || SANDBOX.skip }, () =
     assert.equal((await res.json())._tag, "UnauthorizedError");
   });
 
+  it("cancels the execution of a call whose client goes away", SLOW, async () => {
+    // One session whose state carries over: the next execution waits for it, and sees
+    // whether the abandoned call ran to its end.
+    await using own = await createApp({
+      poolOptions: { ...SANDBOX.options, size: 1, sandbox: SANDBOX.options.sandbox ?? true },
+      token: TOKEN,
+      mcp: mcpOverHttp(),
+    });
+    const gone = new AbortController();
+    const call = Promise.resolve(own.request("/mcp", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: {
+          name: "execute_r",
+          arguments: { code: 'Sys.sleep(3); assign("finished", TRUE, globalenv())' },
+        },
+      }),
+      signal: gone.signal,
+    })).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    gone.abort();
+    await call;
+    const next = await own.request("/v1/execute", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ code: 'exists("finished")' }),
+    });
+    assert.equal(next.status, 200, await next.clone().text());
+    assert.equal((await next.json()).value, false, "the abandoned call was stopped");
+  });
+
   it("answers a GET (no server-to-client stream when stateless) with 405", async () => {
     const res = await app.request("/mcp", {
       headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" },
