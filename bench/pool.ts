@@ -191,6 +191,11 @@ const targets: string[] = [];
     addCpu(bareCpu, b.cpu);
     addCpu(poolCpu, p.cpu);
   }
+  // The same with R waiting instead of computing (5 ms of Sys.sleep): what the pool does
+  // when the machine's cores are not what limits it.
+  const waitCode = "Sys.sleep(0.005)";
+  const bareWait = await load(() => bare.execute(waitCode), 200, 1);
+  const poolWait = await load(() => pool.execute(waitCode), 200, 4);
   await bare.close();
   const ratio = bareMs / poolMs;
   targets.push(
@@ -207,6 +212,11 @@ const targets: string[] = [];
     }; ${cores} cores at the latter serve at most ${ceiling.toFixed(0)}/s = ×${
       (ceiling * bareMs / N / 1000).toFixed(2)
     } the bare session`,
+  );
+  targets.push(
+    `  with R waiting (${waitCode}) instead: ${poolWait.perSec.toFixed(0)}/s against ${
+      bareWait.perSec.toFixed(0)
+    }/s, ×${(poolWait.perSec / bareWait.perSec).toFixed(2)}`,
   );
 }
 for (const size of [1, 2, 4]) {
