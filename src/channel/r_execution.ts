@@ -130,12 +130,12 @@ export const R_EXECUTION: string = String.raw`
         "\"message\":\"interrupted\"}")
     }, error = function(e) error_message(id, e, trace, parsed))
   }
-  out_number <- as.integer(out)
   # Puts the sinks back if user code moved them, sends the plots and files, then ends the
   # execution's output.
   finish_output <- function(id) {
+    out <- channel("out")
     # sink.number() without its match.arg(): the output sinks' count, the message sink.
-    if (.Internal(sink.number(TRUE)) != 1L || .Internal(sink.number(FALSE)) != out_number) {
+    if (.Internal(sink.number(TRUE)) != 1L || .Internal(sink.number(FALSE)) != as.integer(out)) {
       while (sink.number() > 0L) sink()
       sink(out)
       sink(out, type = "message")
@@ -212,8 +212,8 @@ export const R_EXECUTION: string = String.raw`
     invisible(FALSE)
   }
 
-  sink(out)
-  sink(out, type = "message")
+  sink(st$out)
+  sink(st$out, type = "message")
   serve <- function() {
     repeat {
       tryCatch({

@@ -67,9 +67,31 @@ local({
   invisible(suppressWarnings(try(file.remove(init_path), silent = TRUE)))
   max_bytes <- as.numeric(init[["maxMessageBytes"]])
   nonce <- init[["nonce"]]
-  req <- fifo(file.path(dir, "req"), open = "rb", blocking = TRUE)
-  res <- fifo(file.path(dir, "res"), open = "wb", blocking = TRUE)
-  out <- fifo(file.path(dir, "out"), open = "w", blocking = TRUE)
+  # The channel's connections live in st: user code can close them (closeAllConnections()
+  # closes every connection), and they are then opened again (channel()). The host holds
+  # both ends of every FIFO, so nothing written to them is lost in between, and opening
+  # never blocks.
+  modes <- c(req = "rb", res = "wb", out = "w")
+  for (name in names(modes)) {
+    st[[name]] <- fifo(file.path(dir, name), open = modes[[name]], blocking = TRUE)
+  }
+  st$ids <- lapply(names(modes), function(name) attr(st[[name]], "conn_id"))
+  names(st$ids) <- names(modes)
+  # The channel connection called name, opened again if code closed it. A closed connection's
+  # number may belong to another connection by now: only its identity (conn_id) counts.
+  channel <- function(name) {
+    con <- st[[name]]
+    n <- as.integer(con)
+    if (!(n %in% .Internal(getAllConnections())) ||
+      !identical(attr(.Internal(getConnection(n)), "conn_id"), st$ids[[name]])) {
+      con <- fifo(file.path(dir, name), open = modes[[name]], blocking = TRUE)
+      st[[name]] <- con
+      st$ids[[name]] <- attr(con, "conn_id")
+    }
+    con
+  }
+  # The channel's connection numbers now (the pool's state reset keeps them open).
+  channel_numbers <- function() vapply(names(modes), function(name) as.integer(channel(name)), 0L)
   st$buf <- raw(0)
   st$exec <- 0L
   st$call <- 0L
@@ -90,7 +112,7 @@ local({
 
   # ---- channel --------------------------------------------------------------------
   send <- function(json) {
-    suspendInterrupts(writeBin(charToRaw(paste0(json, "\n")), res))
+    suspendInterrupts(writeBin(charToRaw(paste0(json, "\n")), channel("res")))
     invisible(NULL)
   }
   # Reads one line. Only each new chunk is searched for the newline, and the chunks of a
@@ -101,6 +123,7 @@ local({
     i <- if (length(st$buf)) which(st$buf == nl)[1L] else NA_integer_
     if (is.na(i)) {
       parts <- list(st$buf)
+      req <- channel("req")
       repeat {
         chunk <- readBin(req, "raw", 65536L)
         if (length(chunk) == 0L) quit(save = "no", status = 0L, runLast = FALSE)

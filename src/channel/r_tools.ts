@@ -39,7 +39,7 @@ export const R_TOOLS: string = String.raw`
     }
     # The output so far goes first: the host hands the call on once this marker arrives.
     flush(stdout())
-    cat(call_marker(st$exec, id), file = out)
+    cat(call_marker(st$exec, id), file = channel("out"))
     send(msg)
     repeat {
       reply <- suspendInterrupts(read_msg())

@@ -11,7 +11,7 @@
  *
  * Reset: the global environment (all but the tool wrappers), options, attached packages and
  * environments, loaded namespaces (those R can unload), open connections (all but the
- * channel's), graphics devices, task callbacks, the working directory, files in
+ * channel's, which the runtime may have opened again under new numbers), graphics devices, task callbacks, the working directory, files in
  * `tempdir()`, environment variables, the random number generator (its kind, and a new seed
  * from the kernel's random bytes). Sinks
  * are already reset after every execution by the runtime.
@@ -34,14 +34,21 @@ export const SNAPSHOT_CODE: string = String.raw`local({
   baseline$tmp <- list.files(tempdir(), all.files = TRUE, full.names = TRUE, no.. = TRUE)
   baseline$rng <- RNGkind()
   baseline$callbacks <- getTaskCallbackNames()
-  # The runtime's own seeding from the kernel (its environment is the tool wrappers').
-  baseline$kernel_seed <- environment(get(".securer_call_tool", globalenv()))$kernel_seed
+  # The runtime's own seeding from the kernel, and its channel's connections (its
+  # environment is the tool wrappers').
+  runtime <- environment(get(".securer_call_tool", globalenv()))
+  baseline$kernel_seed <- runtime$kernel_seed
+  baseline$channel <- runtime$channel_numbers
+  # The connections open now, by identity: a number is reused once its connection closes.
   # getAllConnections(), not showConnections(all = TRUE), which runs a full gc() each time
   # (it was 94 % of the reset's time).
-  baseline$cons <- getAllConnections()
+  baseline$conn_id <- function(i) attr(getConnection(i), "conn_id")
+  environment(baseline$conn_id) <- baseline
+  baseline$cons <- lapply(getAllConnections(), baseline$conn_id)
   reset <- function() {
-    for (i in setdiff(getAllConnections(), cons)) {
-      try(close(getConnection(i)), silent = TRUE)
+    for (i in setdiff(getAllConnections(), c(0:2, channel()))) {
+      id <- conn_id(i)
+      if (!any(vapply(cons, identical, TRUE, id))) try(close(getConnection(i)), silent = TRUE)
     }
     grDevices::graphics.off()
     for (id in setdiff(getTaskCallbackNames(), callbacks)) removeTaskCallback(id)
