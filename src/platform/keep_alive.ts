@@ -4,9 +4,10 @@
  * Every handle the platform seam holds on a child (its process, the FIFOs, Deno's relays) is
  * unreferenced, so an idle session or pool left open does not keep the host running — it
  * exits as it would without them, and the exit hooks (`exit_hooks.ts`) kill the children and
- * remove their directories. The same on Deno, Bun and Node. While a start, an execution or a
- * disposal is in flight the session holds the event loop open here, so a program whose only
- * pending work is that execution waits for it instead of exiting under it.
+ * remove their directories (Deno and Node; Bun's FIFO reader cannot be unreferenced, so
+ * there an open session may keep the host alive). While a start, an execution or a disposal
+ * is in flight the session holds the event loop open here, so a program whose only pending
+ * work is that execution waits for it instead of exiting under it.
  *
  * @module
  */

@@ -11,9 +11,9 @@
  *
  * Reset: the global environment (all but the tool wrappers), options, attached packages and
  * environments, loaded namespaces (those R can unload), open connections (all but the
- * channel's, which the runtime may have opened again under new numbers), graphics devices, task callbacks, the working directory, files in
- * `tempdir()`, environment variables, the random number generator (its kind, and a new seed
- * from the kernel's random bytes). Sinks
+ * channel's, which the runtime may have opened again under new numbers), graphics devices,
+ * task callbacks, the working directory, files in `tempdir()`, environment variables, the
+ * random number generator (its kind, and a new seed from the kernel's random bytes). Sinks
  * are already reset after every execution by the runtime.
  *
  * @module
