@@ -75,18 +75,15 @@ local({
   for (name in names(modes)) {
     st[[name]] <- fifo(file.path(dir, name), open = modes[[name]], blocking = TRUE)
   }
-  st$ids <- lapply(names(modes), function(name) attr(st[[name]], "conn_id"))
-  names(st$ids) <- names(modes)
   # The channel connection called name, opened again if code closed it. A closed connection's
   # number may belong to another connection by now: only its identity (conn_id) counts.
   channel <- function(name) {
     con <- st[[name]]
     n <- as.integer(con)
     if (!(n %in% .Internal(getAllConnections())) ||
-      !identical(attr(.Internal(getConnection(n)), "conn_id"), st$ids[[name]])) {
+      !identical(attr(.Internal(getConnection(n)), "conn_id"), attr(con, "conn_id"))) {
       con <- fifo(file.path(dir, name), open = modes[[name]], blocking = TRUE)
       st[[name]] <- con
-      st$ids[[name]] <- attr(con, "conn_id")
     }
     con
   }

@@ -120,7 +120,21 @@ export const R_VALUES: string = String.raw`
     if (!is.null(attributes(x))) dropped_attrs(x, character(0))
     paste0("{\"t\":\"raw\",\"b\":\"", b64(x), "\"}")
   }
+  # The wire text of each element of x, a vector of the type tag stands for.
+  atom_text <- function(tag, x) {
+    switch(tag,
+      d = jdbl(as.double(x)),
+      i = { s <- as.character(as.integer(x)); s[is.na(x)] <- "null"; s },
+      l = { s <- c("false", "true")[as.logical(x) + 1L]; s[is.na(x)] <- "null"; s },
+      s = jstr(if (is.complex(x)) jcplx(x) else as.character(x)))
+  }
+  atom_tags <- c(double = "d", integer = "i", logical = "l", character = "s", complex = "s")
   enc_atomic <- function(x) {
+    # The common case, one element and no attributes: nothing to keep, drop or convert.
+    if (length(x) == 1L && is.null(attributes(x)) && !is.raw(x)) {
+      tag <- atom_tags[[typeof(x)]]
+      return(paste0("{\"t\":\"", tag, "\",\"v\":[", atom_text(tag, x), "]}"))
+    }
     if (is.raw(x)) return(enc_raw(x))
     nm <- names(x)
     d <- dim(x)
@@ -142,19 +156,13 @@ export const R_VALUES: string = String.raw`
     }
     if (!is.null(attributes(x))) dropped_attrs(x, keep)
     if (!is.null(convert)) x <- convert(x)
-    tag <- switch(typeof(x), double = "d", integer = "i", logical = "l", character = "s",
-      complex = "s", NULL)
-    if (is.null(tag)) return(enc_none(x))
+    tag <- unname(atom_tags[typeof(x)])
+    if (is.na(tag)) return(enc_none(x))
     if (length(x) == 0L && is.null(d)) {
       note(paste0("an empty ", typeof(x), " vector comes back as []: its type is lost"))
     }
     if (!is.null(d)) check_dim(d)
-    v <- switch(tag,
-      d = jdbl(as.double(x)),
-      i = { s <- as.character(as.integer(x)); s[is.na(x)] <- "null"; s },
-      l = { s <- ifelse(as.logical(x), "true", "false"); s[is.na(x)] <- "null"; s },
-      s = jstr(if (is.complex(x)) jcplx(x) else as.character(x)))
-    paste0("{\"t\":\"", tag, "\",\"v\":", jarr(v),
+    paste0("{\"t\":\"", tag, "\",\"v\":", jarr(atom_text(tag, x)),
       if (!is.null(d)) paste0(",\"dim\":", jarr(as.integer(d))),
       if (is.null(d) && !is.null(nm)) paste0(",\"n\":", jarr(jstr(nm))),
       "}")
@@ -230,15 +238,7 @@ export const R_VALUES: string = String.raw`
   # its wire form is over the value budget.
   enc_value <- function(x) {
     st$lost <- character(0)
-    # The common case, one number or logical without attributes, written as enc() would.
-    s <- if (length(x) == 1L && is.null(attributes(x))) {
-      if (is.double(x)) paste0("{\"t\":\"d\",\"v\":[", jdbl(x), "]}")
-      else if (is.integer(x)) paste0("{\"t\":\"i\",\"v\":[", if (is.na(x)) "null" else x, "]}")
-      else if (is.logical(x)) {
-        paste0("{\"t\":\"l\",\"v\":[", if (is.na(x)) "null" else if (x) "true" else "false", "]}")
-      }
-    }
-    if (is.null(s)) s <- enc(x)
+    s <- enc(x)
     if (length(st$lost) && s != "null") {
       s <- paste0(substr(s, 1L, nchar(s) - 1L), ",\"lost\":", jarr(jstr(st$lost)), "}")
     }

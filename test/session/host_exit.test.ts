@@ -56,6 +56,15 @@ async function startHost(args: string[]) {
   return { child, exited, info, tree: [info.wrapper, ...descendants(info.wrapper)], all, output };
 }
 
+/** Asserts that none of `pids` is left running, and that `dir` (when given) is gone. */
+async function assertNothingLeft(pids: number[], dir?: string, ms?: number): Promise<void> {
+  assert.ok(
+    await eventually(() => pids.every((p) => !processAlive(p)), ms),
+    `left running: ${pids.filter(processAlive)}`,
+  );
+  if (dir !== undefined) assert.ok(!fs.existsSync(dir), "the session directory is gone");
+}
+
 conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
   const options = JSON.stringify(ctx.options());
   it("leaves no R process or directory when the host exits normally", {
@@ -63,11 +72,7 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
   }, async () => {
     const { exited, info, all } = await startHost([options, "exit"]);
     await exited;
-    assert.ok(
-      await eventually(() => all.every((p) => !processAlive(p))),
-      `left running: ${all.filter(processAlive)}`,
-    );
-    assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+    await assertNothingLeft(all, info.dir);
   });
   const isBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
   it("ends by itself when its only session is idle and never closed, leaving nothing", {
@@ -84,11 +89,7 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
     if (ended === null) child.kill("SIGKILL");
     assert.deepEqual(ended, { code: 0 }, "the host exited by itself, with status 0");
     assert.ok(output().includes('{"slept":7}'), `the last execution finished first: ${output()}`);
-    assert.ok(
-      await eventually(() => all.every((p) => !processAlive(p))),
-      `left running: ${all.filter(processAlive)}`,
-    );
-    assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+    await assertNothingLeft(all, info.dir);
   });
   const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
   it("leaves no process after Deno.exit(), and the next host sweeps its directory", {
@@ -97,10 +98,7 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
   }, async () => {
     const { exited, info, tree } = await startHost([options, "deno-exit"]);
     assert.equal(await exited, 0);
-    assert.ok(
-      await eventually(() => tree.every((p) => !processAlive(p))),
-      `left running: ${tree.filter(processAlive)}`,
-    );
+    await assertNothingLeft(tree);
     // Deno.exit() runs no exit hook: the next host to start a session removes the directory.
     const next = await startHost([options, "exit"]);
     await next.exited;
@@ -120,11 +118,7 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
         sig === signal || code === status,
         `the host ended with ${sig ?? code}, not of ${signal}`,
       );
-      assert.ok(
-        await eventually(() => all.every((p) => !processAlive(p))),
-        `left running: ${all.filter(processAlive)}`,
-      );
-      assert.ok(!fs.existsSync(info.dir), "the session directory is gone");
+      await assertNothingLeft(all, info.dir);
     });
   }
   it("leaves no FIFO relay when Deno is killed with SIGKILL, once the next host has swept", {
@@ -174,9 +168,6 @@ conformance("the host's exit", { skip: onlyOnLinux("reads /proc") }, (ctx) => {
     const { child, tree } = await startHost([options, "wait"]);
     assert.ok(tree.length >= 2, "the wrapper and R run under the host");
     child.kill("SIGKILL");
-    assert.ok(
-      await eventually(() => tree.every((p) => !processAlive(p)), 10_000),
-      `left running: ${tree.filter(processAlive)}`,
-    );
+    await assertNothingLeft(tree, undefined, 10_000);
   });
 });
