@@ -30,6 +30,49 @@ describe("SecureSession basics", { skip: noR }, () => {
     assert.equal(r.text, "[1] 2");
     assert.deepEqual(r.output, []);
   });
+  it(
+    "prints a scalar value as R's print() does, under the options that change it",
+    SLOW,
+    async () => {
+      // The value's text takes a shortcut for one-element values: it must match print().
+      const cases = [
+        "pi",
+        "1e-20",
+        "123456789012",
+        "-0",
+        "NaN",
+        "-Inf",
+        "NA",
+        "NA_integer_",
+        "5L",
+        "TRUE",
+        "NA_character_",
+        "'plain'",
+        "'a\"b'",
+        "'\u00e9'",
+      ];
+      // One at a time: a session runs one execution at once.
+      const printed = async () => {
+        const seen: { text: string | undefined; print: string }[] = [];
+        for (const c of cases) {
+          const text = (await session.execute(c)).text;
+          const print = (await session.execute(`capture.output(print(${c}))`)).value as string;
+          seen.push({ text, print });
+        }
+        return seen;
+      };
+      for (
+        const options of [
+          "digits = 7, OutDec = '.', scipen = 0",
+          "digits = 3, OutDec = ',', scipen = -5",
+        ]
+      ) {
+        await session.execute(`options(${options})`);
+        for (const { text, print } of await printed()) assert.equal(text, print, options);
+      }
+      await session.execute("options(digits = 7, OutDec = '.', scipen = 0)");
+    },
+  );
   it("keeps state between executions in the global environment", SLOW, async () => {
     const r = await session.execute("x <- 40");
     assert.equal(r.visible, false);
