@@ -241,21 +241,34 @@ export const makeSessionPool = (
         catch: (e) => e as TypeError | RangeError,
       });
       for (let attempt = 0;; attempt++) {
-        const lease = yield* lending.lend(wait);
-        const exit = yield* Effect.exit(executeOn(lease, code, options));
-        yield* giveBack(lease);
-        if (Exit.isSuccess(exit)) return exit.value;
-        const error = failureOf(exit);
+        const exit = yield* executeOnce(wait, code, options);
+        if (Exit.isSuccess(exit.result)) return exit.result.value;
+        const error = failureOf(exit.result);
         // The process died while idle, before this code reached it: run it elsewhere.
-        const notRun = lease.slot.idleLost &&
+        const notRun = exit.slot.idleLost &&
           (error instanceof ChildCrashedError || error instanceof ProtocolError);
         if (notRun && attempt < opts.size && !closed) continue;
         if (closed && error !== undefined && error instanceof Error) {
           return yield* Effect.fail(new PoolClosedError("Pool is closed.", { cause: error }));
         }
-        return yield* exit;
+        return yield* exit.result;
       }
     });
+
+    /**
+     * One execution on a lent session, given back whatever happens: interrupted while it
+     * waits, the borrower leaves the line; interrupted once lent, the execution is cancelled
+     * and the session given back before the interruption goes on.
+     */
+    const executeOnce = (wait: number, code: string, options: PoolExecuteOptions | undefined) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const lease = yield* restore(lending.lend(wait));
+          const result = yield* Effect.exit(restore(executeOn(lease, code, options)));
+          yield* giveBack(lease);
+          return { slot: lease.slot, result };
+        })
+      );
 
     const acquire = (o?: { readonly acquireTimeout?: number }) =>
       Effect.gen(function* () {
@@ -269,7 +282,7 @@ export const makeSessionPool = (
       return Effect.gen(function* () {
         for (const lease of leases) lease.controller.abort();
         for (const lease of Array.from(leases)) yield* giveBack(lease);
-        yield* lending.releaseAll;
+        yield* lending.close;
         yield* FiberSet.clear(background);
         yield* Scope.close(poolScope, Exit.void);
         yield* spares.close;
