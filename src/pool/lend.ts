@@ -12,7 +12,7 @@
  * trip through the `Pool`. Going through it (a release, a wake-up scheduled for its own
  * waiter, a lease in a fresh scope, a timer raced against it) cost a borrower who waited
  * 100–170 µs more host CPU than a bare execution, and a pool of one at concurrency 2 served
- * ×0.6–0.7 the executions a second of a bare session (`bench/pool.ts`); now ×1.0.
+ * ×0.6–0.7 the executions a second of a bare session (`bench/pool.ts`); now ×0.93–1.02.
  *
  * Sessions the `Pool` holds itself — a replacement it started, one given back after a
  * reset — reach the line through a single *pump*: while anybody waits, one fiber takes from
