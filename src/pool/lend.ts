@@ -170,7 +170,8 @@ export function lender(config: LendConfig): Lender {
       if (!healthy(got.value)) discard(got.value, scope);
       else take(got.value, scope);
     }
-    if (isClosed()) { while (line.length > 0) failHead(new PoolClosedError()); }
+    // Borrowers are left in line only when the `Pool` can lend no more (it shut down).
+    while (line.length > 0) failHead(new PoolClosedError());
   }).pipe(Effect.ensuring(Effect.sync(() => void (pump = null))));
 
   const startPump = () => {
