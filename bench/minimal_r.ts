@@ -8,7 +8,8 @@
  * (`sched_batch.ts`), and the host reads the FIFOs through the same readers.
  *
  * Driven one process sequentially and four at concurrency 4, it gives the throughput ratio
- * this machine's cores and caches allow an R runtime at all, whatever the pool does.
+ * this machine's cores and caches allow an R runtime that does no more than that, whatever
+ * a pool does.
  *
  * @module
  */

@@ -14,7 +14,7 @@
  *   ceiling that cost puts on any pool on this machine's cores; the tail against four bare
  *   sessions driven by four workers, so the machine's load (four R processes on this host)
  *   falls on both alike;
- * - what this machine allows any R runtime, in the same rounds: a minimal one
+ * - what this machine allows a minimal R runtime, in the same rounds
  *   (`minimal_r.ts`, no protocol checks, values, limits or capture), one process driven
  *   sequentially against four at concurrency 4; and, for it and for bare sessions, four
  *   processes driven sequentially in turn, which shows what an execution costs once other
@@ -110,11 +110,11 @@ async function alternated(variants: readonly Variant[], rounds = 4): Promise<Mea
       parts[i].push(await load(run, n, concurrency, round === 0 ? WARM_UP : 0));
     }
   }
-  return parts.map((ms) => {
-    const times = ms.flatMap((m) => m.times);
-    const wall = ms.reduce((sum, m) => sum + (n / m.perSec) * 1000, 0);
+  return parts.map((measured) => {
+    const times = measured.flatMap((m) => m.times);
+    const wall = measured.reduce((sum, m) => sum + (n / m.perSec) * 1000, 0);
     const mean = (f: (c: CpuReading) => number) =>
-      ms.reduce((sum, m) => sum + f(m.cpu), 0) / rounds;
+      measured.reduce((sum, m) => sum + f(m.cpu), 0) / rounds;
     return {
       ...figures(times, wall),
       times,
@@ -153,7 +153,7 @@ const targets: string[] = [];
   // The targets at size 4, concurrency 4, each beside its floor, all measured alternately in
   // rounds: the throughput against one bare session driven sequentially, the tail against
   // four bare sessions at concurrency 4 (one worker each; what the pool adds). And what this
-  // machine allows any R runtime: the minimal one (`minimal_r.ts`), one process sequentially
+  // machine allows a minimal R runtime (`minimal_r.ts`), one process sequentially
   // against four at concurrency 4; and, for both kinds, four processes driven sequentially
   // in turn — no concurrency at all, only other R processes running between one process's
   // turns.

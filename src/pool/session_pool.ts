@@ -241,17 +241,17 @@ export const makeSessionPool = (
         catch: (e) => e as TypeError | RangeError,
       });
       for (let attempt = 0;; attempt++) {
-        const exit = yield* executeOnce(wait, code, options);
-        if (Exit.isSuccess(exit.result)) return exit.result.value;
-        const error = failureOf(exit.result);
+        const ran = yield* executeOnce(wait, code, options);
+        if (Exit.isSuccess(ran.result)) return ran.result.value;
+        const error = failureOf(ran.result);
         // The process died while idle, before this code reached it: run it elsewhere.
-        const notRun = exit.slot.idleLost &&
+        const notRun = ran.slot.idleLost &&
           (error instanceof ChildCrashedError || error instanceof ProtocolError);
         if (notRun && attempt < opts.size && !closed) continue;
         if (closed && error !== undefined && error instanceof Error) {
           return yield* Effect.fail(new PoolClosedError("Pool is closed.", { cause: error }));
         }
-        return yield* exit.result;
+        return yield* ran.result;
       }
     });
 
