@@ -78,7 +78,9 @@ export async function startMinimalR(): Promise<MinimalR> {
   const req = await openFifoWriter(join(dir, "req"));
   const prefix = await schedBatchPrefix();
   const argv = [...prefix, rscript, "--vanilla", "-e", LOOP, dir];
-  const child = spawn(argv[0], argv.slice(1), { stdio: "ignore" });
+  // R's temporary directory inside `dir`: R is killed at the end and cannot remove it.
+  const env = { ...process.env, TMPDIR: dir };
+  const child = spawn(argv[0], argv.slice(1), { stdio: "ignore", env });
   let id = 0;
   const execute = (code: string) =>
     new Promise<void>((resolve) => {

@@ -111,7 +111,11 @@ async function rawChannel(): Promise<Stats> {
       }
     });
     const writer = await openFifoWriter(req);
-    const r = spawn(whichOnPath("Rscript")!, ["--vanilla", "-e", echo], { stdio: "ignore" });
+    // R's temporary directory inside `dir`: R is killed at the end and cannot remove it.
+    const r = spawn(whichOnPath("Rscript")!, ["--vanilla", "-e", echo], {
+      stdio: "ignore",
+      env: { ...process.env, TMPDIR: dir },
+    });
     const once = () =>
       new Promise<void>((resolve) => {
         waiting = resolve;

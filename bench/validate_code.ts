@@ -168,7 +168,8 @@ class RRoundTrip {
     // Opened read-write so that opening never blocks; the host only writes `req`, reads `res`.
     const reqFd = fs.openSync(req, fs.constants.O_RDWR);
     const resFd = fs.openSync(res, fs.constants.O_RDWR);
-    const env = { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" };
+    // R's temporary directory inside `dir`: R is killed at the end and cannot remove it.
+    const env = { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8", TMPDIR: dir };
     const child = spawn(rscript, ["--vanilla", "-e", R_LOOP], {
       stdio: [reqFd, resFd, "inherit"],
       env,
