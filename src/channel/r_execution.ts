@@ -157,61 +157,6 @@ export const R_EXECUTION: string = String.raw`
     tryCatch(allowInterrupts(Sys.sleep(0.5)), interrupt = function(e) NULL)
   }
 
-  # Processes an execution started must not outlive it. In a pid namespace of its own
-  # (reapStrays), every process besides R and its ancestors was started by R's code: kill
-  # them all before the reply goes out, until none is left (a forking process is caught by
-  # a later round). A zombie is already dead; its parent reaps it.
-  reap_strays <- isTRUE(init[["reapStrays"]])
-  proc_field <- function(pid, n) {
-    stat <- tryCatch(readLines(sprintf("/proc/%d/stat", pid), warn = FALSE), error = function(e) "")
-    if (length(stat) != 1L || !nzchar(stat)) return(NA_character_)
-    strsplit(sub("^.*\\) ", "", stat), " ", fixed = TRUE)[[1L]][n]
-  }
-  keep <- local({
-    pid <- Sys.getpid()
-    kept <- pid
-    for (i in 1:16) {
-      parent <- suppressWarnings(as.integer(proc_field(pid, 2L)))
-      if (is.na(parent) || parent < 1L) break
-      kept <- c(kept, parent)
-      if (parent == 1L) break
-      pid <- parent
-    }
-    kept
-  })
-  # The backend's claim is checked before anything is killed: in a pid namespace of its own,
-  # R is one of its first processes and a child of its init, and never root. Where any of
-  # this does not hold (a backend that claims the capability wrongly), nothing is killed.
-  if (reap_strays) {
-    status <- tryCatch(readLines("/proc/self/status", warn = FALSE), error = function(e) "")
-    uid <- suppressWarnings(as.integer(strsplit(sub("^Uid:\\s*", "",
-      grep("^Uid:", status, value = TRUE)[1L]), "\\s+")[[1L]][1L]))
-    reap_strays <- Sys.getpid() <= 3L && identical(keep[2L], 1L) && !is.na(uid) && uid != 0L
-  }
-  # The fast path: pids in a namespace are handed out in increasing order, and the kernel
-  # shows the last one handed out: when it has not moved since the last check, no process
-  # was created at all (one small read; the full scan of /proc costs several times more).
-  last_pid_file <- "/proc/sys/kernel/ns_last_pid"
-  fast_path <- reap_strays && file.exists(last_pid_file)
-  last_pid <- function() suppressWarnings(as.integer(rawToChar(readBin(last_pid_file, "raw", 32L))))
-  st$last_pid <- if (fast_path) last_pid() else NA_integer_
-  kill_strays <- function() {
-    if (fast_path && identical(last_pid(), st$last_pid)) return(invisible(TRUE))
-    for (round in 1:100) {
-      pids <- suppressWarnings(as.integer(list.files("/proc")))
-      pids <- pids[!is.na(pids) & !(pids %in% keep)]
-      live <- pids[vapply(pids, function(p) !identical(proc_field(p, 1L), "Z"), TRUE)]
-      if (length(live) == 0L) {
-        # Nothing is left that could fork: the next process will be new.
-        if (fast_path) st$last_pid <- last_pid()
-        return(invisible(TRUE))
-      }
-      tools::pskill(live, tools::SIGKILL)
-      Sys.sleep(0.001)
-    }
-    invisible(FALSE)
-  }
-
   sink(st$out)
   sink(st$out, type = "message")
   serve <- function() {

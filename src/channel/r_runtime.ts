@@ -28,6 +28,7 @@
 import { R_CAPTURE } from "./r_capture.ts";
 import { R_EXECUTION } from "./r_execution.ts";
 import { R_OUTPUT_CHECK } from "./r_output_check.ts";
+import { R_STRAYS } from "./r_strays.ts";
 import { R_TOOLS } from "./r_tools.ts";
 import { R_VALUES } from "./r_values.ts";
 import { R_WRITE_LIMITS } from "./r_write_limits.ts";
@@ -148,4 +149,4 @@ local({
  * {@linkcode R_EXECUTION}'s closes it. No `${` or backticks appear in them (template literals).
  */
 export const R_RUNTIME: string = R_CHANNEL + R_VALUES + R_TOOLS + R_CAPTURE + R_OUTPUT_CHECK +
-  R_WRITE_LIMITS + R_EXECUTION;
+  R_WRITE_LIMITS + R_STRAYS + R_EXECUTION;

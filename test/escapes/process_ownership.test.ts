@@ -1,7 +1,8 @@
 /**
  * Attack: start processes that outlive the execution — a background job, a double-forked
- * daemon, `parallel::mcparallel` — and have them print into the next execution's output,
- * forge its result on the channel, or call tools during it.
+ * daemon, `parallel::mcparallel`, a chain of processes each forking the next and exiting —
+ * and have them print into the next execution's output, forge its result on the channel, or
+ * call tools during it.
  *
  * Defence: R runs in a pid namespace of its own, and before each reply it kills every process
  * there besides itself and its ancestors (`ownPidNamespace`); so nothing an execution started
@@ -24,6 +25,10 @@ const LEFTOVERS = {
   "a background job": `system(${rs("Sys.sleep(300)")}, wait = FALSE)`,
   "a double-forked daemon": `system(paste0("(", ${rs("Sys.sleep(300)")}, " &) &"))`,
   "mcparallel": "invisible(parallel::mcparallel(Sys.sleep(300)))",
+  // Each process forks its successor and exits: one alive when /proc is listed may be a
+  // zombie by the time its state is read, its child in no list (r_strays.ts).
+  "a hopping process chain": `system("sh -c 'h() { i=0; ` +
+    `while [ $i -lt 30 ]; do i=$((i+1)); done; h & }; h &' > /dev/null 2>&1", wait = FALSE)`,
   "a printer": `system(${
     rs("Sys.sleep(0.3); repeat { cat('LEFTOVER\\n'); Sys.sleep(0.05) }")
   }, wait = FALSE)`,
