@@ -69,7 +69,7 @@ function figures(times: readonly number[], wallMs: number): Figures {
   return { perSec: (times.length / wallMs) * 1000, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
-/** Runs `n` calls of `run` by `concurrency` workers (numbered from 0); each call's latency in ms. */
+/** Runs `n` calls of `run` by `concurrency` workers (numbered from 0), timing each one. */
 async function load(
   run: (worker: number) => Promise<unknown>,
   n: number,
@@ -127,12 +127,13 @@ const cpuText = (c: CpuReading) =>
   `${(c.host + c.below).toFixed(0)} µs (host ${c.host.toFixed(0)}, below ${c.below.toFixed(0)})`;
 
 const ms = (x: number) => `${x.toFixed(3)} ms`;
+const rate = (f: Figures) => `${f.perSec.toFixed(0)}/s`;
 const line = (label: string, f: Figures, floor?: Figures) =>
   console.log(
     `  ${label.padEnd(34)} ${f.perSec.toFixed(0).padStart(6)}/s  p50 ${ms(f.p50)}  p95 ${
       ms(f.p95)
     }  p99 ${ms(f.p99)}${
-      floor ? `  ×${(f.perSec / floor.perSec).toFixed(2)} floor (${floor.perSec.toFixed(0)}/s)` : ""
+      floor ? `  ×${(f.perSec / floor.perSec).toFixed(2)} floor (${rate(floor)})` : ""
     }`,
   );
 

@@ -2,8 +2,8 @@
  * `kill_strays()` (`r_strays.ts`) against a simulated process table, where the race it must
  * survive happens every time: a process alive when a round lists the processes forks its
  * successor and exits before its state is read. Taking that round's "nothing alive" for
- * "nothing left" lets the successor outlive the execution (in the real sandbox, 1 execution
- * in 210 of a process chain did); the rounds must go on until a round lists no process it
+ * "nothing left" lets the successor outlive the execution (in the real sandbox, 3 executions
+ * in 310 of a process chain did); the rounds must go on until a round lists no process it
  * had not listed before. And where processes cannot be ended, R gives up: it must not reply.
  */
 import assert from "node:assert/strict";
@@ -36,7 +36,9 @@ t <- 0
 stray_clock <- function() { t <<- t + 0.01; t }
 give_up <- function() { cat("gave up\\n"); invisible(FALSE) }
 alive <- function() names(procs)[procs == "S" & !(names(procs) %in% c("1", "2"))]
-report <- function(...) cat(sprintf("alive:[%s] rounds:%d", paste(alive(), collapse = ","), rounds), ..., "\n")
+report <- function(...) {
+  cat(sprintf("alive:[%s] rounds:%d", paste(alive(), collapse = ","), rounds), ..., "\n")
+}
 ${script}
 `;
   const r = spawnSync("R", ["--vanilla", "-s"], { input: program, encoding: "utf8" });
