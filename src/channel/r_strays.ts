@@ -2,9 +2,10 @@
  * The R runtime's containment of the processes an execution starts: none outlives it.
  *
  * In a pid namespace of its own (`reapStrays`), every process besides R and its ancestors was
- * started by R's code. Before each reply `kill_strays()` kills them all, in rounds, until a
- * round finds none left (a forking process is caught by a later round). A zombie is already
- * dead; its parent reaps it.
+ * started by R's code. Before each reply `kill_strays()` kills them all — with one
+ * `kill(-1, SIGKILL)`, which no fork can slip past, or one by one where that is not available
+ * — in rounds, until a round finds none left (a forking process is caught by a later round).
+ * A zombie is already dead; its parent reaps it.
  *
  * A round lists the processes, then reads the state of each. A process alive at the listing
  * may fork and exit before its state is read: it then shows as a zombie, and its child,
@@ -21,8 +22,9 @@
  * and the caller gets `ChildCrashedError`).
  *
  * A fragment of the `local()` block in `R_RUNTIME` (`r_runtime.ts`): it uses `init` and `st`.
- * `proc_pids`, `proc_state`, `kill_pids`, `round_pause`, `stray_clock` and `give_up` are its
- * only contact with the system, so a test can run `kill_strays` against a simulated one.
+ * `proc_pids`, `proc_state`, `kill_all`, `kill_pids`, `round_pause`, `stray_clock` and
+ * `give_up` are its only contact with the system, so a test can run `kill_strays` against a
+ * simulated one.
  *
  * @module
  */
@@ -72,6 +74,17 @@ export const R_STRAYS: string = String.raw`
   }
   proc_state <- function(pid) proc_field(pid, 1L)
   kill_pids <- function(pids) tools::pskill(pids, tools::SIGKILL)
+  # kill(-1, SIGKILL): every process of the namespace but R and its init, in one step no fork
+  # slips past (the kernel signals them all under the lock a fork takes to add its child), so
+  # a fork bomb dies in one round. Base R's pskill() skips pids below 1; parallel's mc_kill
+  # passes them on. Only where R and its init are all there is to keep; FALSE where it cannot.
+  kill_all <- function() {
+    if (length(keep) != 2L) return(FALSE)
+    if (is.null(st$mc_kill)) {
+      st$mc_kill <- tryCatch(getFromNamespace("C_mc_kill", "parallel"), error = function(e) FALSE)
+    }
+    isTRUE(tryCatch(.Call(st$mc_kill, -1L, 9L), error = function(e) FALSE))
+  }
   round_pause <- function() Sys.sleep(0.001)
   stray_clock <- function() proc.time()[[3L]]
   give_up <- function() {
@@ -95,7 +108,7 @@ export const R_STRAYS: string = String.raw`
         return(invisible(TRUE))
       }
       if (stray_clock() > deadline) return(give_up())
-      if (length(live)) kill_pids(live)
+      if (length(live) && !kill_all()) kill_pids(live)
       known <- pids
       round_pause()
     }

@@ -31,6 +31,7 @@ proc_state <- function(pid) {
   unname(procs[as.character(pid)])
 }
 kill_pids <- function(pids) for (p in pids) procs[as.character(p)] <<- "Z"
+kill_all <- function() FALSE   # one by one, unless a test says otherwise
 round_pause <- function() NULL
 t <- 0
 stray_clock <- function() { t <<- t + 0.01; t }
@@ -92,5 +93,29 @@ r <- kill_strays()
 report("result:", r)
 `);
     assert.deepEqual(lines, ["gave up", "alive:[10] rounds:501 result: FALSE"]);
+  });
+
+  it("ends a fork bomb in one kill of everything, where kill(-1) is available", () => {
+    const lines = simulate(`
+procs[as.character(10:40)] <- "S"
+# Each process read forks another, as long as any lives (a bomb at its process limit).
+bomb <- function() {
+  if (any(procs[as.character(10:99)] %in% "S")) {
+    n <- max(as.integer(names(procs))) + 1L
+    if (n < 99L) procs[as.character(n)] <<- "S"
+  }
+}
+proc_state <- function(pid) { bomb(); unname(procs[as.character(pid)]) }
+kills <- 0L
+kill_all <- function() {
+  kills <<- kills + 1L
+  procs[!(names(procs) %in% c("1", "2"))] <<- "Z"
+  TRUE
+}
+kill_strays()
+report("kills:", kills)
+`);
+    // Round 1 kills all at once; round 2 meets the zombies forked meanwhile; round 3 is clean.
+    assert.deepEqual(lines, ["alive:[] rounds:3 kills: 1"]);
   });
 });
