@@ -97,11 +97,17 @@ export function lender(config: LendConfig): Lender {
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
   };
 
+  /** Takes the borrower at the head of the line out of it, its timer stopped. */
+  const nextInLine = (): Waiter | undefined => {
+    const waiter = line[0];
+    if (waiter !== undefined) leave(waiter);
+    return waiter;
+  };
+
   /** Gives a healthy slot to the head of the line; `false` when nobody waits. */
   const handOn = (slot: Slot, scope: Scope.Closeable): boolean => {
-    const waiter = line.shift();
+    const waiter = nextInLine();
     if (waiter === undefined) return false;
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
     // The lease is made when the borrower resumes. Interrupted before that, it leaves
     // through its wait's finalizer, which passes the slot on (see `wait`).
     waiter.handed = { slot, scope };
@@ -143,10 +149,7 @@ export function lender(config: LendConfig): Lender {
 
   /** Fails the head of the line (after failed starts), or everyone (the pool closed). */
   const failHead = (error: PoolAcquireError) => {
-    const waiter = line.shift();
-    if (waiter === undefined) return;
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    waiter.resume(Effect.fail(error));
+    nextInLine()?.resume(Effect.fail(error));
   };
 
   /** Takes from the `Pool` for the line until nobody waits. */

@@ -92,7 +92,7 @@ kill_pids <- function(pids) NULL   # stuck: SIGKILL never takes effect
 r <- kill_strays()
 report("result:", r)
 `);
-    assert.deepEqual(lines, ["gave up", "alive:[10] rounds:501 result: FALSE"]);
+    assert.deepEqual(lines, ["gave up", "alive:[10] rounds:200 result: FALSE"]);
   });
 
   it("ends a fork bomb in one kill of everything, where kill(-1) is available", () => {
